@@ -1,0 +1,76 @@
+"""The ``animator`` command line: parse, look up in the registries, call the library, write.
+
+Every bad input ends in one line on stderr and exit status 2; Ctrl-C ends in one line and 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Sequence
+
+from landscapes import LandscapeError
+
+from . import __version__
+from .commands import COMMANDS
+
+#: What ``animator`` with no arguments does: the article's comparison, as a GIF in the cwd.
+DEFAULT_ARGV = ["render", "hills_and_canyon", "--suite", "article", "-o", "hills_and_canyon.gif"]
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """A command-line mistake argparse found (unknown option, missing argument, ...)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no usage dump, no SystemExit
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="animator",
+        description="See how neural-network optimizers move over analytic loss surfaces.",
+        epilog="With no arguments: " + " ".join(["animator", *DEFAULT_ARGV]),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for command in COMMANDS:
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (tests call this directly)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        argv = list(DEFAULT_ARGV)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            raise UsageError(
+                f"no command given; choose from: {', '.join(c.NAME for c in COMMANDS)}"
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # overflow in diverging runs
+            return int(args.run(args) or EXIT_OK)
+    except (UsageError, LandscapeError) as exc:
+        _say(f"error: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except SystemExit as exc:  # --help, --version
+        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
+    except OSError as exc:
+        name = f" {exc.filename!r}" if exc.filename else ""
+        _say(f"error: cannot write{name}: {exc.strerror or exc}")
+        return EXIT_FAILURE
+
+
+def _say(message: str) -> None:
+    print(f"animator: {message}", file=sys.stderr)

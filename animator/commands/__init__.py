@@ -1,0 +1,5 @@
+"""Sub-commands of ``animator``: each module has NAME, add_parser(subparsers) and run(args)."""
+
+from . import listing, render
+
+COMMANDS = [render, listing]

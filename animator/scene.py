@@ -1,0 +1,38 @@
+"""What a writer receives: the surface, its trajectories and how to draw them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from landscapes import Surface, Trajectory
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to draw and encode; ignored by the data exports."""
+
+    fps: float = 20.0
+    duration: float | None = None  # seconds; thins frames evenly to fit
+    size: tuple[int, int] = (1200, 800)  # pixels, W x H
+    dpi: int = 100
+    view: str = "2d"  # "2d" or "3d"
+    quiet: bool = False
+    hold: float = 1.0  # seconds the last frame is held in animations
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One surface and the runs drawn over it, plus metadata recorded in exports."""
+
+    surface: Surface
+    trajectories: list[Trajectory]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+#: Limits that keep any request from allocating gigabytes (checked before rendering).
+MAX_SIDE = 4096  # pixels per side
+MAX_DPI = 600
+MAX_FPS = 120.0
+MAX_FRAMES = 5000  # frames in one animation
+MAX_FRAME_PIXELS = 2_000_000_000  # frames x width x height for one animation

@@ -1,0 +1,398 @@
+"""Optimizers as ``init``/``update`` pairs of pure functions over a small NamedTuple state.
+
+The protocol, stated once (after ``jax.example_libraries.optimizers`` and optax)::
+
+    opt = make_optimizer("adam", lr=0.1)
+    state = opt.init(xy)                          # xy: (2,) or a batch (N, 2)
+    xy, state = opt.update(xy, state, oracle)     # one step
+
+``oracle`` is whatever can answer ``oracle.grad(xy)`` (and ``oracle.hessian(xy)`` for second-order
+methods) for points of any batch shape: a :class:`~landscapes.surfaces.Surface`, or a wrapper
+that adds gradient noise. Handing ``update`` the oracle instead of one gradient lets the
+look-ahead methods ask for gradients at points ahead of ``xy`` with no special case in the caller.
+Nothing is mutated: every update returns a new point and a new state.
+
+The update rules follow Lasagne's ``lasagne/updates.py`` (what the article ran): eps inside the
+square root for Adagrad, RMSProp and Adadelta; Adam's bias correction folded into the step size;
+Nesterov's form that takes the gradient at the current parameters. ``g`` is the gradient at the
+current point, ``t`` counts steps from 1, and every state starts at zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+
+from .errors import InvalidValueError
+from .registry import Registry, unknown_name_message
+
+
+class Oracle(Protocol):
+    """What an update may ask of the surface."""
+
+    def grad(self, xy: np.ndarray) -> np.ndarray: ...
+
+    def hessian(self, xy: np.ndarray) -> np.ndarray: ...
+
+
+InitFn = Callable[[np.ndarray], Any]
+UpdateFn = Callable[[np.ndarray, Any, Oracle], tuple[np.ndarray, Any]]
+
+
+# --- hyperparameter domains ---------------------------------------------------------------------
+
+
+def _positive(v: float) -> bool:
+    return math.isfinite(v) and v > 0
+
+
+def _unit_interval(v: float) -> bool:
+    return 0 <= v < 1
+
+
+def _non_negative(v: float) -> bool:
+    return math.isfinite(v) and v >= 0
+
+
+#: name -> (test, text for the error message). One spelling of each hyperparameter everywhere.
+DOMAINS: dict[str, tuple[Callable[[float], bool], str]] = {
+    "lr": (_positive, "a finite number > 0"),
+    "momentum": (_unit_interval, "a number in [0, 1)"),
+    "rho": (_unit_interval, "a number in [0, 1)"),
+    "beta1": (_unit_interval, "a number in [0, 1)"),
+    "beta2": (_unit_interval, "a number in [0, 1)"),
+    "eps": (_positive, "a finite number > 0"),
+    "weight_decay": (_non_negative, "a finite number >= 0"),
+    "damping": (_non_negative, "a finite number >= 0"),
+}
+
+
+def check_hparam(name: str, value: Any) -> float:
+    """``value`` as a float if it lies in the domain of hyperparameter ``name``, else raise."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InvalidValueError(f"{name}={value!r} is not a number") from None
+    test, text = DOMAINS.get(name, (lambda _v: math.isfinite(_v), "a finite number"))
+    if isinstance(value, bool) or not test(v):
+        raise InvalidValueError(f"{name}={value!r} is out of range: {name} must be {text}")
+    return v
+
+
+# --- registry -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptimizerInfo:
+    """A registered optimizer: its factory, its defaults and a one-line description."""
+
+    name: str
+    factory: Callable[..., tuple[InitFn, UpdateFn]]
+    defaults: Mapping[str, float]
+    description: str
+    reference: str = ""
+
+    def describe(self) -> dict:
+        return {
+            "name": self.name,
+            "defaults": dict(self.defaults),
+            "description": self.description,
+            "reference": self.reference,
+        }
+
+
+OPTIMIZERS: Registry[OptimizerInfo] = Registry("optimizer")
+
+
+def register_optimizer(
+    name: str, *, description: str, reference: str = "", **defaults: float
+) -> Callable:
+    """Decorator: register ``factory(**hparams) -> (init, update)`` under ``name``."""
+
+    def wrap(factory: Callable) -> Callable:
+        OPTIMIZERS.register(
+            name, OptimizerInfo(name, factory, dict(defaults), description, reference)
+        )
+        return factory
+
+    return wrap
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """An optimizer with bound hyperparameters: ``init(xy)``, ``update(xy, state, oracle)``."""
+
+    name: str
+    hparams: Mapping[str, float]
+    init: InitFn = field(repr=False, compare=False)
+    update: UpdateFn = field(repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        """``name(k=v, ...)``: the hyperparameters that differ from the defaults are named."""
+        defaults = OPTIMIZERS[self.name].defaults
+        changed = [f"{k}={_fmt(v)}" for k, v in self.hparams.items() if defaults.get(k) != v]
+        return f"{self.name}({', '.join(changed)})" if changed else self.name
+
+    def describe(self) -> str:
+        """``name lr=…, momentum=…``: every hyperparameter, for legends."""
+        return self.name + " " + ", ".join(f"{k}={_fmt(v)}" for k, v in self.hparams.items())
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def make_optimizer(name: str, **hparams: Any) -> Optimizer:
+    """Bind an optimizer's hyperparameters (defaults filled in, every value checked)."""
+    info = OPTIMIZERS[name]
+    bound = dict(info.defaults)
+    for key, value in hparams.items():
+        if key not in info.defaults:
+            raise InvalidValueError(
+                unknown_name_message(f"hyperparameter of {info.name}", key, list(info.defaults))
+            )
+        bound[key] = check_hparam(key, value)
+    init, update = info.factory(**bound)
+    return Optimizer(info.name, bound, init, update)
+
+
+# --- states -------------------------------------------------------------------------------------
+
+
+class NoState(NamedTuple):
+    """State of a method that remembers nothing (plain SGD)."""
+
+
+class VelocityState(NamedTuple):
+    v: np.ndarray
+
+
+class AccumulatorState(NamedTuple):
+    a: np.ndarray
+
+
+class AdadeltaState(NamedTuple):
+    a: np.ndarray  # running mean of g²
+    d: np.ndarray  # running mean of the squared updates
+
+
+class MomentState(NamedTuple):
+    t: int
+    m: np.ndarray
+    v: np.ndarray
+
+
+def _zeros(xy: np.ndarray) -> np.ndarray:
+    return np.zeros_like(np.asarray(xy, dtype=float))
+
+
+# --- the article's methods ----------------------------------------------------------------------
+
+
+@register_optimizer(
+    "sgd",
+    lr=0.1,
+    description="Plain gradient descent: p -= lr·g.",
+    reference="lasagne.updates.sgd",
+)
+def sgd(lr: float):
+    def init(xy):
+        return NoState()
+
+    def update(xy, state, oracle):
+        return xy - lr * oracle.grad(xy), state
+
+    return init, update
+
+
+@register_optimizer(
+    "momentum",
+    lr=0.01,
+    momentum=0.9,
+    description="Heavy ball: v = μv − lr·g; p += v.",
+    reference="lasagne.updates.momentum",
+)
+def momentum(lr: float, momentum: float):
+    def init(xy):
+        return VelocityState(_zeros(xy))
+
+    def update(xy, state, oracle):
+        v = momentum * state.v - lr * oracle.grad(xy)
+        return xy + v, VelocityState(v)
+
+    return init, update
+
+
+@register_optimizer(
+    "nesterov",
+    lr=0.01,
+    momentum=0.9,
+    description="Nesterov momentum, Lasagne's form: v = μv − lr·g; p += μv − lr·g.",
+    reference="lasagne.updates.nesterov_momentum (Sutskever et al. 2013, reformulated)",
+)
+def nesterov(lr: float, momentum: float):
+    def init(xy):
+        return VelocityState(_zeros(xy))
+
+    def update(xy, state, oracle):
+        step = lr * oracle.grad(xy)
+        v = momentum * state.v - step
+        return xy + momentum * v - step, VelocityState(v)
+
+    return init, update
+
+
+def _lookahead(weights: tuple[float, ...], fractions: tuple[float, ...]):
+    """Look-ahead momentum: v = μv + lr·Σ wᵢ∇J(p − fᵢμv)/Σ wᵢ; p −= v (the article's (7), (8))."""
+    w = np.asarray(weights, dtype=float)
+    f = np.asarray(fractions, dtype=float)
+
+    def factory(lr: float, momentum: float):
+        def init(xy):
+            return VelocityState(_zeros(xy))
+
+        def update(xy, state, oracle):
+            shift = momentum * state.v
+            ahead = xy - f.reshape((-1,) + (1,) * xy.ndim) * shift  # all look-aheads, one call
+            g = oracle.grad(ahead)
+            avg = (
+                sum(wi * gi for wi, gi in zip(w, g, strict=True)) / w.sum()
+            )  # elementwise: batch == single
+            v = momentum * state.v + lr * avg
+            return xy - v, VelocityState(v)
+
+        return init, update
+
+    return factory
+
+
+register_optimizer(
+    "smoothed_nesterov",
+    lr=0.01,
+    momentum=0.9,
+    description="The article's smoothed look-ahead: mean gradient at p − μv/3, p − 2μv/3, p − μv.",
+    reference="the article, equation (7)",
+)(_lookahead((1.0, 1.0, 1.0), (1 / 3, 2 / 3, 1.0)))
+
+register_optimizer(
+    "weighted_nesterov",
+    lr=0.01,
+    momentum=0.9,
+    description="The article's weighted look-ahead: gradients at p − μv/2, p − 3μv/4, p − μv "
+    "weighted 1:2:4.",
+    reference="the article, equation (8)",
+)(_lookahead((1.0, 2.0, 4.0), (0.5, 0.75, 1.0)))
+
+
+@register_optimizer(
+    "adagrad",
+    lr=1.0,
+    eps=1e-6,
+    description="Adagrad: a += g²; p −= lr·g/√(a + eps).",
+    reference="lasagne.updates.adagrad (Duchi et al. 2011)",
+)
+def adagrad(lr: float, eps: float):
+    def init(xy):
+        return AccumulatorState(_zeros(xy))
+
+    def update(xy, state, oracle):
+        g = oracle.grad(xy)
+        a = state.a + g**2
+        return xy - lr * g / np.sqrt(a + eps), AccumulatorState(a)
+
+    return init, update
+
+
+@register_optimizer(
+    "rmsprop",
+    lr=0.25,
+    rho=0.9,
+    eps=1e-6,
+    description="RMSProp: a = ρa + (1−ρ)g²; p −= lr·g/√(a + eps).",
+    reference="lasagne.updates.rmsprop (Tieleman & Hinton 2012)",
+)
+def rmsprop(lr: float, rho: float, eps: float):
+    def init(xy):
+        return AccumulatorState(_zeros(xy))
+
+    def update(xy, state, oracle):
+        g = oracle.grad(xy)
+        a = rho * state.a + (1 - rho) * g**2
+        return xy - lr * g / np.sqrt(a + eps), AccumulatorState(a)
+
+    return init, update
+
+
+@register_optimizer(
+    "adadelta",
+    lr=100.0,
+    rho=0.95,
+    eps=1e-6,
+    description="Adadelta: u = g·√(d + eps)/√(a + eps); p −= lr·u; d = ρd + (1−ρ)u².",
+    reference="lasagne.updates.adadelta (Zeiler 2012)",
+)
+def adadelta(lr: float, rho: float, eps: float):
+    def init(xy):
+        return AdadeltaState(_zeros(xy), _zeros(xy))
+
+    def update(xy, state, oracle):
+        g = oracle.grad(xy)
+        a = rho * state.a + (1 - rho) * g**2
+        u = g * np.sqrt(state.d + eps) / np.sqrt(a + eps)
+        d = rho * state.d + (1 - rho) * u**2
+        return xy - lr * u, AdadeltaState(a, d)
+
+    return init, update
+
+
+@register_optimizer(
+    "adam",
+    lr=0.25,
+    beta1=0.9,
+    beta2=0.999,
+    eps=1e-8,
+    description="Adam, bias correction in the step: p −= lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + eps).",
+    reference="lasagne.updates.adam (Kingma & Ba 2015, section 2 last paragraph)",
+)
+def adam(lr: float, beta1: float, beta2: float, eps: float):
+    def init(xy):
+        return MomentState(0, _zeros(xy), _zeros(xy))
+
+    def update(xy, state, oracle):
+        g = oracle.grad(xy)
+        t = state.t + 1
+        a_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+        m = beta1 * state.m + (1 - beta1) * g
+        v = beta2 * state.v + (1 - beta2) * g**2
+        return xy - a_t * m / (np.sqrt(v) + eps), MomentState(t, m, v)
+
+    return init, update
+
+
+@register_optimizer(
+    "adamax",
+    lr=0.25,
+    beta1=0.9,
+    beta2=0.999,
+    eps=1e-8,
+    description="Adamax: u = max(β₂u, |g|); p −= lr/(1−β₁ᵗ)·m/(u + eps).",
+    reference="lasagne.updates.adamax (Kingma & Ba 2015, section 7.1)",
+)
+def adamax(lr: float, beta1: float, beta2: float, eps: float):
+    def init(xy):
+        return MomentState(0, _zeros(xy), _zeros(xy))
+
+    def update(xy, state, oracle):
+        g = oracle.grad(xy)
+        t = state.t + 1
+        a_t = lr / (1 - beta1**t)
+        m = beta1 * state.m + (1 - beta1) * g
+        u = np.maximum(beta2 * state.v, np.abs(g))
+        return xy - a_t * m / (u + eps), MomentState(t, m, u)
+
+    return init, update

@@ -1,0 +1,212 @@
+"""The one loop: run an optimizer over a surface and record its trajectory.
+
+A run has ``steps + 1`` points (step 0 is the start), whatever happens, so the frames of several
+runs line up. A point whose coordinates or loss stop being finite, or that leaves the safe range
+(``|x|, |y| <= ESCAPE_RADIUS``), is marked diverged at that step; from there on it is NaN and is
+no longer updated. Nothing raises and numpy's overflow warnings are silenced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidValueError
+from .optimizers import Optimizer
+from .surfaces import Surface, get_surface
+
+#: Points farther than this from the origin (in either coordinate) count as diverged.
+ESCAPE_RADIUS = 1e6
+#: Reason codes stored per point; 0 means the run did not diverge.
+REASONS: tuple[str, ...] = (
+    "",
+    "the point stopped being finite",
+    "the loss stopped being finite",
+    f"the point left the safe range |x|, |y| <= {ESCAPE_RADIUS:g}",
+)
+#: Upper bound on steps for one run, so no request can allocate unbounded memory.
+MAX_STEPS = 100_000
+
+
+class NoisyOracle:
+    """A surface whose gradients carry Gaussian noise of standard deviation ``sigma``."""
+
+    def __init__(self, surface: Surface, sigma: float, seed: int | None = None) -> None:
+        self.surface = surface
+        self.sigma = float(sigma)
+        self.rng = np.random.default_rng(seed)
+
+    def grad(self, xy: np.ndarray) -> np.ndarray:
+        g = self.surface.grad(xy)
+        return g + self.sigma * self.rng.standard_normal(g.shape)
+
+    def hessian(self, xy: np.ndarray) -> np.ndarray:
+        return self.surface.hessian(xy)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A recorded run. ``xy`` has shape (steps+1, 2), or (steps+1, N, 2) for a batch of N starts."""
+
+    label: str
+    surface: str
+    optimizer: str
+    hparams: dict[str, float]
+    start: np.ndarray
+    xy: np.ndarray
+    loss: np.ndarray
+    diverged_step: np.ndarray  # per start: the step at which it diverged, -1 if it did not
+    reason_code: np.ndarray  # per start: index into REASONS
+    noise: float = 0.0
+    seed: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def steps(self) -> int:
+        return self.xy.shape[0] - 1
+
+    @property
+    def is_batch(self) -> bool:
+        return self.xy.ndim == 3
+
+    @property
+    def diverged(self) -> bool | np.ndarray:
+        d = self.diverged_step >= 0
+        return bool(d) if d.ndim == 0 else d
+
+    @property
+    def diverged_at(self) -> int | None:
+        """The step at which a single run diverged, or None (see ``diverged_step`` for batches)."""
+        if self.is_batch:
+            raise InvalidValueError("diverged_at is for single runs; use diverged_step on a batch")
+        k = int(self.diverged_step)
+        return k if k >= 0 else None
+
+    @property
+    def reason(self) -> str | None:
+        """Why a single run diverged, or None."""
+        return REASONS[int(self.reason_code)] or None if not self.is_batch else None
+
+    @property
+    def last_finite(self) -> int:
+        """Index of the last finite point of a single run."""
+        k = self.diverged_at
+        return self.steps if k is None else k - 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the JSON export."""
+        single = not self.is_batch
+        return {
+            "label": self.label,
+            "optimizer": self.optimizer,
+            "hparams": dict(self.hparams),
+            "start": self.start.tolist(),
+            "steps": self.steps,
+            "noise": self.noise,
+            "seed": self.seed,
+            "diverged": (
+                {"step": self.diverged_at, "reason": self.reason}
+                if single and self.diverged
+                else None
+                if single
+                else {"step": self.diverged_step.tolist(), "reason": self.reason_code.tolist()}
+            ),
+            "xy": _nan_to_none(self.xy),
+            "loss": _nan_to_none(self.loss),
+            **self.extra,
+        }
+
+
+def _nan_to_none(a: np.ndarray) -> list:
+    """JSON has no NaN: non-finite entries become null."""
+    return np.where(np.isfinite(a), a, None).tolist()
+
+
+def as_start(start: Any) -> np.ndarray:
+    """A start point (2,) or batch of starts (N, 2) of finite floats, else a clear error."""
+    try:
+        xy = np.array(start, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidValueError(f"start {start!r} is not two numbers x y") from None
+    if xy.ndim not in (1, 2) or xy.shape[-1] != 2 or xy.size == 0:
+        raise InvalidValueError(f"start must have shape (2,) or (N, 2), not {xy.shape}")
+    if not np.isfinite(xy).all():
+        raise InvalidValueError(f"start {start!r} must be finite numbers")
+    return xy
+
+
+def check_steps(steps: Any) -> int:
+    """``steps`` as an int in 1..MAX_STEPS, else a clear error."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
+        raise InvalidValueError(f"steps={steps!r} must be a whole number from 1 to {MAX_STEPS}")
+    if not 1 <= steps <= MAX_STEPS:
+        raise InvalidValueError(f"steps={steps} is out of range: choose 1 to {MAX_STEPS}")
+    return int(steps)
+
+
+def run(
+    surface: Surface | str,
+    optimizer: Optimizer,
+    start: Any = None,
+    steps: int = 125,
+    *,
+    label: str | None = None,
+    noise: float = 0.0,
+    seed: int | None = None,
+) -> Trajectory:
+    """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``."""
+    surface = get_surface(surface)
+    xy = as_start(surface.start if start is None else start)
+    steps = check_steps(steps)
+    if not (np.isfinite(noise) and noise >= 0):
+        raise InvalidValueError(f"noise={noise!r} must be a finite number >= 0")
+    oracle = NoisyOracle(surface, noise, seed) if noise > 0 else surface
+
+    batch = xy.shape[:-1]
+    path = np.full((steps + 1, *xy.shape), np.nan)
+    loss = np.full((steps + 1, *batch), np.nan)
+    diverged = np.full(batch, -1, dtype=int)
+    reason = np.zeros(batch, dtype=int)
+    alive = np.ones(batch, dtype=bool)
+
+    with np.errstate(all="ignore"):
+        path[0] = xy
+        loss[0] = surface.value(xy)
+        state = optimizer.init(xy)
+        for k in range(1, steps + 1):
+            xy, state = optimizer.update(xy, state, oracle)
+            value = surface.value(xy)
+            code = np.where(
+                ~np.isfinite(xy).all(-1),
+                1,
+                np.where(
+                    ~np.isfinite(value), 2, np.where((np.abs(xy) > ESCAPE_RADIUS).any(-1), 3, 0)
+                ),
+            )
+            newly = alive & (code > 0)
+            if newly.any():
+                diverged[newly] = k
+                reason[newly] = code[newly]
+                alive = alive & ~newly
+                xy = np.where(alive[..., None], xy, np.nan)
+                value = np.where(alive, value, np.nan)
+            path[k] = xy
+            loss[k] = value
+            if not alive.any():
+                break
+
+    return Trajectory(
+        label=label or optimizer.label,
+        surface=surface.name,
+        optimizer=optimizer.name,
+        hparams=dict(optimizer.hparams),
+        start=np.array(path[0]),
+        xy=path,
+        loss=loss,
+        diverged_step=diverged,
+        reason_code=reason,
+        noise=float(noise),
+        seed=seed,
+    )
