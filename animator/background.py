@@ -1,0 +1,98 @@
+"""The static part of every map: filled contours, contour lines, minima and start markers.
+
+Shared by the trajectory figures, the animations and the many-runs maps, so every picture of a
+surface looks the same.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from landscapes import Surface
+
+#: Perceptually uniform, readable in grey and by colour-blind readers.
+SURFACE_CMAP = "cividis"
+#: Okabe–Ito colours: distinct for colour-blind readers, and in print.
+RUN_COLORS = (
+    "#D55E00",  # vermillion
+    "#0072B2",  # blue
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+MESH_POINTS = 240
+
+
+def surface_levels(surface: Surface, Z: np.ndarray) -> np.ndarray:
+    """The surface's levels that fall in view (at least four), else 16 automatic ones."""
+    finite = Z[np.isfinite(Z)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if surface.levels:
+        levels = np.asarray(surface.levels, dtype=float)
+        inside = levels[(levels >= lo) & (levels <= hi)]
+        if inside.size >= 4:
+            below = levels[levels < lo]
+            above = levels[levels > hi]
+            return np.concatenate([below[-1:], inside, above[:1]])
+    return np.linspace(lo, hi, 16)
+
+
+def draw_surface(
+    ax: Axes,
+    surface: Surface,
+    window: tuple[float, float, float, float] | None = None,
+    *,
+    filled: bool = True,
+    labels: bool = True,
+    n: int = MESH_POINTS,
+):
+    """Draw contours of ``surface`` over ``window`` on ``ax``; return the filled contour set."""
+    window = surface.window if window is None else window
+    X, Y, Z = surface.mesh(n, window)
+    levels = surface_levels(surface, Z)
+    filled_set = None
+    if filled:
+        filled_set = ax.contourf(
+            X, Y, Z, levels=levels, cmap=SURFACE_CMAP, alpha=0.85, extend="both"
+        )
+    lines = ax.contour(X, Y, Z, levels=levels, colors="k", linewidths=0.5, alpha=0.45)
+    if labels:
+        ax.clabel(lines, inline=True, fontsize=7, fmt="%g")
+    ax.set_xlim(window[0], window[1])
+    ax.set_ylim(window[2], window[3])
+    ax.set_aspect("equal")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    return filled_set
+
+
+def mark_minima(ax: Axes, surface: Surface, *, with_labels: bool = True) -> None:
+    """Global minima as white stars, local ones as hollow white circles."""
+    for i, kind in enumerate(("global", "local")):
+        pts = np.array([m.xy for m in surface.minima if m.kind == kind]).reshape(-1, 2)
+        if not len(pts):
+            continue
+        style = (
+            dict(marker="*", s=180, facecolor="white", edgecolor="black", linewidth=0.8)
+            if kind == "global"
+            else dict(marker="o", s=60, facecolor="none", edgecolor="white", linewidth=1.5)
+        )
+        label = f"{kind} minimum" if with_labels else None
+        ax.scatter(pts[:, 0], pts[:, 1], zorder=4 + i, label=label, **style)
+
+
+def mark_start(ax: Axes, xy, *, with_label: bool = True) -> None:
+    ax.scatter(
+        [xy[0]],
+        [xy[1]],
+        marker="o",
+        s=70,
+        facecolor="white",
+        edgecolor="black",
+        zorder=6,
+        label="start" if with_label else None,
+    )
