@@ -18,7 +18,7 @@ from .commands import COMMANDS
 #: What ``animator`` with no arguments does: the article's comparison, as a GIF in the cwd.
 DEFAULT_ARGV = ["render", "hills_and_canyon", "--suite", "article", "-o", "hills_and_canyon.gif"]
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 
 
 class UsageError(Exception):
@@ -70,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = f" {exc.filename!r}" if exc.filename else ""
         _say(f"error: cannot write{name}: {exc.strerror or exc}")
         return EXIT_FAILURE
+    except Exception as exc:  # a bug of ours: still one line, and a distinct status
+        _say(f"internal error: {type(exc).__name__}: {exc} (please report this)")
+        return EXIT_INTERNAL
 
 
 def _say(message: str) -> None:

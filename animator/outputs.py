@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,26 +36,38 @@ def writer_for(path: str | os.PathLike) -> Writer:
     return WRITERS[suffix]
 
 
-def prepare_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
-    """Check an output path before any work: not a directory, parent creatable and writable."""
-    path = Path(path)
+def check_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
+    """Check an output path without touching the disk: not a directory, no file in its way."""
     if str(path) == "":
         raise InvalidValueError("output path is empty")
+    path = Path(path)
     if path.is_dir() and not allow_dir:
         raise InvalidValueError(f"output {str(path)!r} is an existing directory; give a file name")
     parent = path if allow_dir else path.parent
-    parent = parent if str(parent) else Path(".")
     for ancestor in [parent, *parent.parents]:
         if ancestor.exists() and not ancestor.is_dir():
             raise InvalidValueError(
                 f"cannot write {str(path)!r}: {str(ancestor)!r} is a file, not a directory"
             )
+    return path
+
+
+def prepare_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
+    """Check an output path, create its missing directories and probe that it can be written."""
+    path = check_output(path, allow_dir=allow_dir)
+    parent = path if allow_dir else path.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InvalidValueError(
             f"cannot create directory {str(parent)!r}: {exc.strerror or exc}"
         ) from None
-    if not os.access(parent, os.W_OK):
-        raise InvalidValueError(f"directory {str(parent)!r} is not writable")
+    try:  # a real probe: root ignores permission bits, read-only file systems do not
+        fd, probe = tempfile.mkstemp(prefix=".animator-probe.", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InvalidValueError(
+            f"cannot write in directory {str(parent)!r}: {exc.strerror or exc}"
+        ) from None
     return path

@@ -8,7 +8,7 @@ import sys
 from landscapes import MAX_STEPS, SUITES, Trajectory, get_surface, parse_spec, run
 
 from ..arguments import OrderedRuns, bounded_float, bounded_int, finite_float, pixel_size
-from ..outputs import WRITERS, prepare_output, writer_for
+from ..outputs import WRITERS, check_output, prepare_output, writer_for
 from ..scene import MAX_DPI, MAX_FPS, MAX_SIDE, RenderOptions, Scene
 
 NAME = "render"
@@ -96,10 +96,11 @@ def build_scene(args: argparse.Namespace) -> Scene:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    check_output(args.output)
     writer = writer_for(args.output)
-    path = prepare_output(args.output)
-    collect_runs(args)  # fail on a bad spec before any work
+    collect_runs(args)  # fail on a bad spec or surface before touching the file system
     get_surface(args.surface)
+    path = prepare_output(args.output)
     scene = build_scene(args)
     options = RenderOptions(
         fps=args.fps,
