@@ -20,7 +20,7 @@ def unknown_name_message(kind: str, name: str, choices: list[str]) -> str:
     """One line that names the bad value, suggests the closest valid one and lists them all."""
     close = difflib.get_close_matches(normalize(name), choices, n=1, cutoff=0.5)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown {kind} '{name}'{hint}; choose from: {', '.join(choices)}"
+    return f"unknown {kind} {name!r}{hint}; choose from: {', '.join(choices)}"
 
 
 class Registry(Generic[T]):
