@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from landscapes import MAX_STEPS, SUITES, Trajectory, get_surface, parse_spec, run
+from landscapes import (
+    MAX_STEPS,
+    SUITES,
+    InvalidValueError,
+    Trajectory,
+    get_surface,
+    parse_spec,
+    run,
+)
 
 from ..arguments import OrderedRuns, bounded_float, bounded_int, finite_float, pixel_size
 from ..outputs import WRITERS, check_output, prepare_output, writer_for
@@ -13,6 +21,7 @@ from ..scene import MAX_DPI, MAX_FPS, MAX_SIDE, RenderOptions, Scene
 
 NAME = "render"
 DEFAULT_SUITE = "article"
+MAX_RUNS = 24
 
 
 def add_parser(sub) -> None:
@@ -81,6 +90,10 @@ def collect_runs(args: argparse.Namespace) -> list[tuple[str, object]]:
             pairs += [(label, parse_spec(spec)) for label, spec in SUITES[value].runs]
         else:
             pairs.append((value, parse_spec(value)))
+    if len(pairs) > MAX_RUNS:
+        raise InvalidValueError(
+            f"{len(pairs)} runs requested; one picture holds at most {MAX_RUNS}"
+        )
     return pairs
 
 
@@ -91,7 +104,7 @@ def build_scene(args: argparse.Namespace) -> Scene:
         run(surface, opt, start, args.steps, label=label, noise=args.noise, seed=args.seed)
         for label, opt in collect_runs(args)
     ]
-    meta = {"noise": args.noise, "seed": args.seed} if args.noise else {}
+    meta = {"noise": args.noise, "seed": args.seed}
     return Scene(surface, trajectories, meta)
 
 
