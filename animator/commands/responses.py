@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from landscapes import InvalidValueError
@@ -73,25 +73,28 @@ def table_to_csv(table: Sequence[Response]) -> str:
     return out.getvalue()
 
 
-def chart_names(table: Sequence[Response]) -> list[str]:
-    """The files a directory output holds: every method × signal chart, then each overview."""
-    methods = list(dict.fromkeys(r.method for r in table))
-    pairs = list(dict.fromkeys((r.method, r.signal) for r in table))
-    return [f"{m}_{s}.png" for m, s in pairs] + [f"{m}_overview.png" for m in methods]
+def chart_plan(table: Sequence[Response]) -> list[tuple[str, Callable, list[Response]]]:
+    """``(file name, figure function, curves)`` for every chart a directory output holds.
+
+    Every method × signal chart (``METHOD_SIGNAL.png``), then one overview per method
+    (``METHOD_overview.png``).
+    """
+    pairs: dict[tuple[str, str], list[Response]] = {}
+    per_method: dict[str, list[Response]] = {}
+    for r in table:
+        pairs.setdefault((r.method, r.signal), []).append(r)
+        per_method.setdefault(r.method, []).append(r)
+    return [(f"{m}_{s}.png", response_figure, curves) for (m, s), curves in pairs.items()] + [
+        (f"{m}_overview.png", overview_figure, curves) for m, curves in per_method.items()
+    ]
 
 
 def write_charts(table: Sequence[Response], directory: Path, *, dpi: int = 100) -> list[Path]:
     """Render every chart of ``table`` into ``directory``; return the paths written."""
-    groups: dict[tuple[str, str], list[Response]] = {}
-    for r in table:
-        groups.setdefault((r.method, r.signal), []).append(r)
     written = []
-    for (method, signal), curves in groups.items():
-        written.append(directory / f"{method}_{signal}.png")
-        save_figure(response_figure(curves, dpi=dpi), written[-1])
-    for method in dict.fromkeys(r.method for r in table):
-        written.append(directory / f"{method}_overview.png")
-        save_figure(overview_figure([r for r in table if r.method == method], dpi=dpi), written[-1])
+    for name, figure, curves in chart_plan(table):
+        written.append(directory / name)
+        save_figure(figure(curves, dpi=dpi), written[-1])
     return written
 
 
