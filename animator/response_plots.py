@@ -49,7 +49,7 @@ def draw_responses(ax: Axes, curves: Sequence[Response], *, tick_every: int = 20
             epochs,
             curve.update,
             color=RUN_COLORS[k % len(RUN_COLORS)],
-            linewidth=max(2.6 - 0.6 * k, 1.2),  # later curves thinner: overlaps stay visible
+            linewidth=max(3.0 - 0.85 * k, 1.2),  # later curves thinner: overlaps stay visible
             label=param_label(curve.method, curve.param),
             zorder=3 + k,
         )
