@@ -305,3 +305,8 @@ def test_noise_and_seed_are_recorded_and_reproducible(tmp_path):
     assert a["runs"][0]["xy"] != quiet["runs"][0]["xy"]
     # sgd from (-2.8, -2.5) with lr 0.1 and no noise: p1 = 0.8·p0 exactly
     assert quiet["runs"][0]["xy"][1] == pytest.approx([-2.24, -2.0])
+
+
+def test_a_formula_with_no_finite_value_in_view_is_rejected():
+    with pytest.raises(InvalidValueError, match="no finite value"):
+        surface_from_formula("log(-1 - x**2) + y")
