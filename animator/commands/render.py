@@ -9,11 +9,13 @@ from landscapes import (
     MAX_STEPS,
     SUITES,
     InvalidValueError,
+    Surface,
     Trajectory,
-    get_surface,
     parse_spec,
+    resolve_surface,
     run,
 )
+from landscapes.levels import parse_levels
 
 from ..arguments import OrderedRuns, bounded_float, bounded_int, finite_float, pixel_size
 from ..outputs import WRITERS, check_output, prepare_output, writer_for
@@ -30,7 +32,23 @@ def add_parser(sub) -> None:
         help="run optimizers on a surface and write a figure, animation or export",
         description="The output suffix picks the format: " + ", ".join(WRITERS) + ".",
     )
-    p.add_argument("surface", metavar="SURFACE", help="a surface name (see 'animator list')")
+    p.add_argument(
+        "surface",
+        metavar="SURFACE",
+        help="a surface name (see 'animator list') or a formula in x and y, e.g. 'x**2 + 3*sin(y)'",
+    )
+    p.add_argument(
+        "--window",
+        nargs=4,
+        type=finite_float(),
+        metavar=("X0", "X1", "Y0", "Y1"),
+        help="view window (default: the surface's; [-3, 3]² for a formula)",
+    )
+    p.add_argument(
+        "--levels",
+        metavar="LEVELS",
+        help="contour levels: a count (e.g. 20) or comma-separated values (e.g. 0,1,2,5,10)",
+    )
     p.add_argument(
         "-O",
         "--optimizer",
@@ -97,8 +115,14 @@ def collect_runs(args: argparse.Namespace) -> list[tuple[str, object]]:
     return pairs
 
 
+def surface_from_args(args: argparse.Namespace) -> Surface:
+    """The SURFACE argument (name or formula) with --window and --levels applied."""
+    levels = None if args.levels is None else parse_levels(args.levels)
+    return resolve_surface(args.surface, args.window, levels)
+
+
 def build_scene(args: argparse.Namespace) -> Scene:
-    surface = get_surface(args.surface)
+    surface = surface_from_args(args)
     start = surface.start if args.start is None else tuple(args.start)
     trajectories: list[Trajectory] = [
         run(surface, opt, start, args.steps, label=label, noise=args.noise, seed=args.seed)
@@ -112,7 +136,7 @@ def run_command(args: argparse.Namespace) -> int:
     check_output(args.output)
     writer = writer_for(args.output)
     collect_runs(args)  # fail on a bad spec or surface before touching the file system
-    get_surface(args.surface)
+    surface_from_args(args)
     path = prepare_output(args.output)
     scene = build_scene(args)
     options = RenderOptions(
