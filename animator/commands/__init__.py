@@ -1,5 +1,5 @@
 """Sub-commands of ``animator``: each module has NAME, add_parser(subparsers) and run(args)."""
 
-from . import listing, render, responses
+from . import gallery, history, listing, render, responses
 
-COMMANDS = [render, listing, responses]
+COMMANDS = [render, listing, responses, history, gallery]

@@ -1,0 +1,231 @@
+"""``animator gallery``: rebuild every picture of the gallery in parallel, then its README.
+
+Each gallery entry is an ``animator`` command line (see :mod:`animator.gallery`); the jobs run in
+worker processes (``--jobs``, default 2: this is meant for a small machine), slowest first. PNGs
+are then stored with a 256-colour palette, which keeps the committed gallery small.
+
+Ctrl-C: no new job starts, running jobs stop at once (their files are written through a
+write-then-rename, so nothing half-written is left), and the command ends with status 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import multiprocessing
+import os
+import shlex
+import signal
+import sys
+import time
+import warnings
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+
+from landscapes import MAX_STEPS, InvalidValueError
+
+from ..arguments import bounded_int, pixel_size
+from ..atomic import atomic_path, write_text_atomic
+from ..gallery import SECTION_KEYS, Entry, GalleryOptions, gallery_entries, readme
+from ..outputs import prepare_output
+from ..progress import Progress
+from ..scene import MAX_SIDE
+
+NAME = "gallery"
+DEFAULT_DIR = "gallery"
+PALETTE_COLORS = 256
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        NAME,
+        help="rebuild the gallery: every figure of the article, and README.md",
+        description="Runs every gallery command (in parallel) and writes DIR/README.md with every "
+        "picture, its caption and the command that rebuilds it.",
+    )
+    p.add_argument(
+        "-o", "--output", default=DEFAULT_DIR, metavar="DIR", help=f"default {DEFAULT_DIR}/"
+    )
+    p.add_argument(
+        "--steps", type=bounded_int(1, MAX_STEPS), default=125, help="updates per run (default 125)"
+    )
+    default = GalleryOptions()
+    p.add_argument(
+        "--size",
+        type=pixel_size(MAX_SIDE),
+        default=default.size,
+        metavar="WxH",
+        help=f"animation size (default {default.size[0]}x{default.size[1]}; "
+        f"still pictures are {default.still_scale:g}x larger)",
+    )
+    p.add_argument("--mp4", action="store_true", help="also write an MP4 of every animation")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--jobs",
+        type=bounded_int(1, 64),
+        default=2,
+        metavar="N",
+        help="worker processes (default 2)",
+    )
+    # For tests and quick looks: build only some sections, with a coarser basin grid.
+    p.add_argument("--only", action="append", choices=SECTION_KEYS, help=argparse.SUPPRESS)
+    p.add_argument("--basin-grid", type=bounded_int(2, 1000), help=argparse.SUPPRESS)
+    p.add_argument("--response-dpi", type=bounded_int(20, 600), help=argparse.SUPPRESS)
+    p.set_defaults(run=run)
+
+
+def options_from_args(args: argparse.Namespace) -> GalleryOptions:
+    base = GalleryOptions()
+    return GalleryOptions(
+        steps=args.steps,
+        size=tuple(args.size),
+        mp4=args.mp4,
+        sections=tuple(args.only) if args.only else SECTION_KEYS,
+        basin_grid=args.basin_grid or base.basin_grid,
+        response_dpi=args.response_dpi or base.response_dpi,
+    )
+
+
+def gallery_command(args: argparse.Namespace) -> str:
+    """The ``animator gallery`` line that rebuilds this gallery (only the options that matter)."""
+    argv = ["gallery"]
+    if args.output != DEFAULT_DIR:
+        argv += ["-o", args.output]
+    if args.steps != 125:
+        argv += ["--steps", str(args.steps)]
+    if tuple(args.size) != GalleryOptions().size:
+        argv += ["--size", f"{args.size[0]}x{args.size[1]}"]
+    if args.mp4:
+        argv.append("--mp4")
+    return "animator " + shlex.join(argv)
+
+
+def compress_png(path: Path, colors: int = PALETTE_COLORS) -> None:
+    """Store ``path`` with a palette of ``colors`` colours (no dithering), if that is smaller."""
+    from PIL import Image
+
+    with Image.open(path) as img:
+        img.load()
+    quantized = img.convert("RGB").quantize(
+        colors=colors, method=Image.Quantize.MEDIANCUT, dither=0
+    )
+    with atomic_path(path) as tmp:
+        quantized.save(tmp, format="PNG", optimize=True)
+        if tmp.stat().st_size >= path.stat().st_size:
+            tmp.write_bytes(path.read_bytes())
+
+
+def run_entry(entry: Entry, directory: str) -> tuple[float, int]:
+    """Run one entry's command in this process; return (seconds, bytes written)."""
+    from ..cli import build_parser
+
+    t0 = time.perf_counter()
+    args = build_parser().parse_args(list(entry.argv))
+    sink = io.StringIO()  # the command's printed path, notes and progress bars stay quiet
+    with (
+        contextlib.redirect_stdout(sink),
+        contextlib.redirect_stderr(sink),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow in diverging runs
+        args.run(args)
+    size = 0
+    for rel in entry.outputs:
+        path = Path(directory) / rel
+        if path.suffix.lower() == ".png":
+            compress_png(path)
+        size += path.stat().st_size
+    return time.perf_counter() - t0, size
+
+
+# -- worker processes ------------------------------------------------------------------------
+
+_STOP = None  # a multiprocessing.Event set by the parent on Ctrl-C or a failure
+_BUSY = False
+
+
+def _interrupt_if_busy(signum, frame) -> None:
+    """Ctrl-C in a worker: stop the running job (cleanly, via KeyboardInterrupt), else ignore."""
+    if _BUSY:
+        raise KeyboardInterrupt
+
+
+def _init_worker(stop) -> None:
+    global _STOP
+    _STOP = stop
+    signal.signal(signal.SIGINT, _interrupt_if_busy)
+
+
+def _worker_job(entry: Entry, directory: str) -> tuple[float, int] | None:
+    global _BUSY
+    if _STOP is not None and _STOP.is_set():
+        return None
+    _BUSY = True
+    try:
+        return run_entry(entry, directory)
+    finally:
+        _BUSY = False
+
+
+def build(
+    entries: list[Entry], directory: str, *, jobs: int = 2, quiet: bool = False
+) -> dict[int, tuple[float, int]]:
+    """Run every entry (``jobs`` at a time, heaviest first); return index -> (seconds, bytes)."""
+    order = sorted(range(len(entries)), key=lambda i: -entries[i].weight)
+    results: dict[int, tuple[float, int]] = {}
+    with Progress(len(entries), "pictures", quiet=quiet) as bar:
+        if jobs == 1:
+            for i in order:
+                results[i] = run_entry(entries[i], directory)
+                bar.update()
+            return results
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        stop = ctx.Event()
+        pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(stop,))
+        futures: dict[Future, int] = {}
+        try:
+            futures = {pool.submit(_worker_job, entries[i], directory): i for i in order}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    results[futures[fut]] = fut.result()  # a job's error ends the build here
+                    bar.update()
+        except BaseException:
+            stop.set()
+            for fut in futures:
+                fut.cancel()
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                with contextlib.suppress(OSError):
+                    os.kill(proc.pid, signal.SIGINT)  # stop running jobs now (they clean up)
+            raise
+        finally:
+            with contextlib.suppress(BaseException):
+                pool.shutdown(wait=True, cancel_futures=True)
+    return results
+
+
+def run(args: argparse.Namespace) -> int:
+    opts = options_from_args(args)
+    directory = args.output
+    if Path(directory).exists() and not Path(directory).is_dir():
+        raise InvalidValueError(f"output {directory!r} is an existing file; give a directory")
+    prepare_output(directory, allow_dir=True)
+    entries = gallery_entries(directory, opts)
+    for sub in {Path(directory) / Path(p).parent for e in entries for p in e.outputs}:
+        sub.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    results = build(entries, directory, jobs=args.jobs, quiet=args.quiet)
+    write_text_atomic(Path(directory) / "README.md", readme(entries, gallery_command(args)))
+    total = sum(size for _, size in results.values())
+    files = sum(len(e.outputs) for e in entries)
+    seconds = time.perf_counter() - t0
+    print(
+        f"{directory}: {files} files, {total / 1e6:.1f} MB, {len(entries)} commands "
+        f"in {seconds:.0f} s",
+        file=sys.stderr,
+    )
+    print(Path(directory) / "README.md")
+    return 0

@@ -1,0 +1,435 @@
+"""The gallery: every figure of the article (and a few beyond it), as a declarative list.
+
+Each :class:`Entry` is one ``animator`` command line, the files it writes, and a caption naming the
+surface, the optimizers with their hyperparameters and the article section it reproduces. The
+gallery runs the entries (``animator gallery``), then writes ``README.md`` from the same list, so
+the command printed under each picture is exactly the one that made it.
+
+Sections follow the article: update responses per method; Nesterov with three momenta on each
+surface; the five methods on each surface; the bad start (``two_minima``); then what the article
+did not show: learning histories, the classic test functions, and many runs at once (basin maps
+and learning-rate sweeps).
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from landscapes import SUITES, SURFACES, get_surface, parse_spec
+from landscapes.responses import METHODS, SIGNALS
+
+#: The article's surfaces, in its order (the ones registered by ``landscapes.surfaces``).
+ARTICLE_SURFACES: tuple[str, ...] = tuple(
+    name for name, s in SURFACES.items() if s.func.__module__ == "landscapes.surfaces"
+)
+#: The classic test functions (``landscapes.classic``).
+CLASSIC_SURFACES: tuple[str, ...] = tuple(
+    name for name, s in SURFACES.items() if s.func.__module__ == "landscapes.classic"
+)
+BAD_INIT = "two_minima"
+SUITE_ORDER = ("nesterov", "article")
+
+#: Where each response method is discussed in the article.
+RESPONSE_SECTION = {
+    "momentum": "Nesterov Accelerated Gradient",
+    "nesterov": "Nesterov Accelerated Gradient",
+    "smoothed_nesterov": "Nesterov Accelerated Gradient",
+    "adagrad": "Adagrad",
+    "rmsprop": "RMSProp and Adadelta",
+    "adadelta_zero": "RMSProp and Adadelta",
+    "adadelta_big": "RMSProp and Adadelta",
+    "adam": "Adam",
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A group of pictures, as the article groups them."""
+
+    key: str
+    title: str
+    article: str  # the article's passage it reproduces, or "" for pictures beyond the article
+    intro: str
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "responses",
+        "Update responses",
+        "Nesterov Accelerated Gradient; Adagrad; RMSProp and Adadelta; Adam",
+        "How each method's accumulated update follows a synthetic gradient over 300 epochs, for "
+        "three values of its parameter. One overview per method; the single charts are linked.",
+    ),
+    Section(
+        "nesterov",
+        "Nesterov with three momenta",
+        "“First, let's look at the accelerated Nesterov gradient with different values γ”",
+        "Nesterov's accelerated gradient at lr 0.01 with γ = 0.25, 0.9 and 0.975, all from the "
+        "article's start (−2.8, −2.5), every one of the 125 steps (the article's animation "
+        "stopped at step 118).",
+    ),
+    Section(
+        "article",
+        "Five methods from one point",
+        "“Now we will consider the different algorithms launched from one point”",
+        "Nesterov, RMSProp, Adadelta, Adagrad and Adam with the article's learning rates, from "
+        "the article's start, 125 steps.",
+    ),
+    Section(
+        "bad_init",
+        "A bad start",
+        "“... a bad starting point leaves them no chance”",
+        "`two_minima` (the article's `Bad_init`): a shallow well next to the start and the deep "
+        "one far away. Both suites.",
+    ),
+    Section(
+        "histories",
+        "Learning histories",
+        "",
+        "Loss against step for every run of both suites on each article surface; the y-axis is "
+        "logarithmic where the losses span decades. A cross marks a run that diverged.",
+    ),
+    Section(
+        "classic",
+        "Classic test functions",
+        "",
+        "The article's five methods on the classic optimisation test functions, from each "
+        "function's usual start. The article's learning rates were chosen for its own surfaces, "
+        "so some runs overshoot or diverge here: that is the point of the page.",
+    ),
+    Section(
+        "many_runs",
+        "Many runs at once",
+        "",
+        "Basin-of-attraction maps (where each start of a grid ends, per method of the article "
+        "suite) and learning-rate sweeps (the final loss against lr from the article's start).",
+    ),
+)
+SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
+
+
+@dataclass(frozen=True)
+class GalleryOptions:
+    """What the gallery's pictures look like; the defaults build the committed gallery."""
+
+    steps: int = 125
+    size: tuple[int, int] = (720, 480)  # animations; stills are ``still_scale`` times larger
+    fps: float = 12.0
+    still_scale: float = 1.5
+    mp4: bool = False
+    response_dpi: int = 72
+    basin_grid: int = 100
+    sections: tuple[str, ...] = SECTION_KEYS
+
+    def still_size(self, scale: float = 1.0) -> tuple[int, int]:
+        """Even pixel sizes ``still_scale * scale`` times the animation size."""
+        k = self.still_scale * scale
+        return (_even(self.size[0] * k), _even(self.size[1] * k))
+
+
+def _even(x: float) -> int:
+    return max(16, 2 * round(x / 2))
+
+
+def _wxh(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One command of the gallery: what it runs, what it writes and how the README shows it."""
+
+    section: str
+    heading: str  # entries sharing a heading are shown side by side under it
+    role: str  # "final picture", "animation", "overview", ...
+    caption: str
+    argv: tuple[str, ...]  # the ``animator`` arguments, output paths included
+    outputs: tuple[str, ...]  # files written, relative to the gallery directory
+    shown: tuple[str, ...] = ()  # outputs embedded as images; the others are linked
+    links: dict[str, str] = field(default_factory=dict)  # output -> link text (for the rest)
+    weight: float = 1.0  # rough cost, so the slowest jobs start first
+
+    def command(self) -> str:
+        """The one shell line that rebuilds this entry's files."""
+        return "animator " + shlex.join(self.argv)
+
+
+def runs_caption(suite: str) -> str:
+    """``nesterov lr=0.01, momentum=0.9; rmsprop lr=0.25, ...``: every run and hyperparameter."""
+    return "; ".join(parse_spec(spec).describe() for _, spec in SUITES[suite].runs)
+
+
+def surface_caption(name: str) -> str:
+    """``hills_and_canyon`` with its formula."""
+    s = get_surface(name)
+    return f"`{name}`: f(x, y) = {s.formula}"
+
+
+def _start(name: str) -> str:
+    x, y = get_surface(name).start
+    return f"({x:g}, {y:g})"
+
+
+def trajectory_entries(
+    section: str, surface: str, suite: str, directory: str, opts: GalleryOptions
+) -> list[Entry]:
+    """The final picture (PNG), the animation (GIF) and, on request, the MP4 of one suite."""
+    article = next(s for s in SECTIONS if s.key == section).article
+    caption = (
+        f"{surface_caption(surface)}. Suite `{suite}`: {runs_caption(suite)}. "
+        f"{opts.steps} steps from {_start(surface)}."
+    )
+    if article:
+        caption += f" Article: {article}."
+    stem = f"trajectories/{surface}_{suite}"
+    base = ("render", surface, "--suite", suite, "--steps", str(opts.steps))
+    heading = f"{surface}, {suite} suite"
+    png, gif, mp4 = f"{stem}.png", f"{stem}.gif", f"{stem}.mp4"
+    entries = [
+        Entry(
+            section,
+            heading,
+            "final picture",
+            caption,
+            (*base, "--size", _wxh(opts.still_size()), "-o", f"{directory}/{png}"),
+            (png,),
+            shown=(png,),
+            weight=2,
+        ),
+        Entry(
+            section,
+            heading,
+            "animation",
+            caption,
+            (
+                *base,
+                "--size",
+                _wxh(opts.size),
+                "--fps",
+                f"{opts.fps:g}",
+                "-o",
+                f"{directory}/{gif}",
+            ),
+            (gif,),
+            shown=(gif,),
+            weight=10,
+        ),
+    ]
+    if opts.mp4:
+        argv = (*base, "--size", _wxh(opts.still_size()), "--fps", "25", "-o", f"{directory}/{mp4}")
+        entries.append(
+            Entry(section, heading, "video", caption, argv, (mp4,), links={mp4: "MP4"}, weight=8)
+        )
+    return entries
+
+
+def response_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
+    """One entry per response method: its six charts (linked) and its overview (shown)."""
+    entries = []
+    for method in METHODS.names():
+        info = METHODS[method]
+        values = ", ".join(f"{v:g}" for v in info.params)
+        caption = (
+            f"{info.title} ({info.caption()}), {info.symbol} ∈ {{{values}}}, on six gradient "
+            f"signals. Article: {RESPONSE_SECTION.get(method, 'update responses')}."
+        )
+        charts = {f"responses/{method}_{s}.png": SIGNALS[s].title for s in SIGNALS.names()}
+        overview = f"responses/{method}_overview.png"
+        argv = (
+            "responses",
+            "--method",
+            method,
+            "--dpi",
+            str(opts.response_dpi),
+            "-o",
+            f"{directory}/responses",
+        )
+        entries.append(
+            Entry(
+                "responses",
+                info.title,
+                "overview",
+                caption,
+                argv,
+                (*charts, overview),
+                shown=(overview,),
+                links=charts,
+                weight=3,
+            )
+        )
+    return entries
+
+
+def history_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
+    entries = []
+    for surface in ARTICLE_SURFACES:
+        out = f"histories/{surface}.png"
+        caption = (
+            f"{surface_caption(surface)}. Suite `nesterov`: {runs_caption('nesterov')}. "
+            f"Suite `article`: {runs_caption('article')}. {opts.steps} steps from "
+            f"{_start(surface)}."
+        )
+        argv = ("history", surface, *_suites(), "--steps", str(opts.steps))
+        argv += ("--size", _wxh(opts.still_size(0.7 * 1.0)), "-o", f"{directory}/{out}")
+        entries.append(Entry("histories", surface, "history", caption, argv, (out,), shown=(out,)))
+    return entries
+
+
+def _suites() -> tuple[str, ...]:
+    return tuple(arg for suite in SUITE_ORDER for arg in ("--suite", suite))
+
+
+def classic_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
+    entries = []
+    for surface in CLASSIC_SURFACES:
+        out = f"classic/{surface}.png"
+        s = get_surface(surface)
+        caption = (
+            f"{surface_caption(surface)}. {s.description} Suite `article`: "
+            f"{runs_caption('article')}. {opts.steps} steps from {_start(surface)}."
+        )
+        argv = ("render", surface, "--suite", "article", "--steps", str(opts.steps))
+        argv += ("--size", _wxh(opts.still_size()), "-o", f"{directory}/{out}")
+        entries.append(
+            Entry(
+                "classic", surface, "final picture", caption, argv, (out,), shown=(out,), weight=2
+            )
+        )
+    return entries
+
+
+def many_runs_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
+    entries = []
+    n = opts.basin_grid
+    for surface in ARTICLE_SURFACES:
+        basins, sweep = f"many_runs/{surface}_basins.png", f"many_runs/{surface}_sweep.png"
+        runs = runs_caption("article")
+        heading = f"{surface}"
+        entries.append(
+            Entry(
+                "many_runs",
+                heading,
+                "basin map",
+                f"{surface_caption(surface)}. Each of {n}×{n} starts over the view window, run "
+                f"{opts.steps} steps by each method of the article suite ({runs}), coloured by "
+                "the minimum it ends in.",
+                ("basins", surface, "--suite", "article", "--grid", str(n))
+                + ("--steps", str(opts.steps), "--size", _wxh(opts.still_size(1.25)))
+                + ("-o", f"{directory}/{basins}"),
+                (basins,),
+                shown=(basins,),
+                weight=6,
+            )
+        )
+        entries.append(
+            Entry(
+                "many_runs",
+                heading,
+                "learning-rate sweep",
+                f"{surface_caption(surface)}. The article suite's methods with every other "
+                f"hyperparameter as in the article, 41 learning rates from 1e-4 to 10, "
+                f"{opts.steps} steps from {_start(surface)}.",
+                ("sweep", surface, "--suite", "article", "--steps", str(opts.steps))
+                + ("--size", _wxh(opts.still_size(0.9)), "-o", f"{directory}/{sweep}"),
+                (sweep,),
+                shown=(sweep,),
+                weight=1,
+            )
+        )
+    return entries
+
+
+def gallery_entries(directory: str = "gallery", opts: GalleryOptions | None = None) -> list[Entry]:
+    """Every entry of the gallery for ``opts.sections``, in the README's order."""
+    opts = GalleryOptions() if opts is None else opts
+    directory = str(directory).rstrip("/") or "."
+    builders = {
+        "responses": lambda: response_entries(directory, opts),
+        "nesterov": lambda: _suite_section("nesterov", "nesterov", directory, opts),
+        "article": lambda: _suite_section("article", "article", directory, opts),
+        "bad_init": lambda: [
+            e
+            for suite in SUITE_ORDER
+            for e in trajectory_entries("bad_init", BAD_INIT, suite, directory, opts)
+        ],
+        "histories": lambda: history_entries(directory, opts),
+        "classic": lambda: classic_entries(directory, opts),
+        "many_runs": lambda: many_runs_entries(directory, opts),
+    }
+    return [e for key in SECTION_KEYS if key in opts.sections for e in builders[key]()]
+
+
+def _suite_section(section: str, suite: str, directory: str, opts: GalleryOptions) -> list[Entry]:
+    return [
+        e
+        for surface in ARTICLE_SURFACES
+        if surface != BAD_INIT
+        for e in trajectory_entries(section, surface, suite, directory, opts)
+    ]
+
+
+def readme(entries: list[Entry], command: str) -> str:
+    """The gallery's README: every picture once, grouped by section and heading, with commands."""
+    lines = [
+        "# Gallery",
+        "",
+        "The article's figures regenerated from this repository's code, and a few beyond it. "
+        "Every picture below names its surface, its optimizers with their hyperparameters and "
+        "the article passage it reproduces, with the one command that rebuilds it (run from the "
+        "repository root). The whole gallery is rebuilt by:",
+        "",
+        "```bash",
+        command,
+        "```",
+        "",
+        "PNGs are stored with a 256-colour palette to keep the repository small; the commands "
+        "write full-colour files.",
+        "",
+    ]
+    present = [s for s in SECTIONS if any(e.section == s.key for e in entries)]
+    lines += [f"- [{s.title}](#{_anchor(s.title)})" for s in present] + [""]
+    for section in present:
+        lines += [f"## {section.title}", ""]
+        if section.article:
+            lines += [f"*Article: {section.article}*", ""]
+        lines += [section.intro, ""]
+        group: dict[str, list[Entry]] = {}
+        for e in entries:
+            if e.section == section.key:
+                group.setdefault(e.heading, []).append(e)
+        for heading, members in group.items():
+            lines += _heading_block(heading, members)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _heading_block(heading: str, members: list[Entry]) -> list[str]:
+    out = [f"### {heading}", ""]
+    captions = list(dict.fromkeys(e.caption for e in members))
+    out += [" ".join(captions), ""]
+    shown = [(e.role, path) for e in members for path in e.shown]
+    width = 860 // max(1, len(shown))
+    if shown:
+        out += [
+            "<p>"
+            + " ".join(f'<img src="{p}" width="{width}" alt="{heading}: {r}">' for r, p in shown)
+            + "</p>",
+            "",
+        ]
+    links = [(text, path) for e in members for path, text in e.links.items()]
+    if links:
+        out += ["Also: " + " · ".join(f"[{text}]({path})" for text, path in links), ""]
+    out += ["```bash", *(e.command() for e in members), "```", ""]
+    return out
+
+
+def _anchor(title: str) -> str:
+    """GitHub's heading anchor: lower case, spaces to hyphens, punctuation dropped."""
+    kept = "".join(c for c in title.lower() if c.isalnum() or c in " -_")
+    return kept.replace(" ", "-")
+
+
+def expected_files(entries: list[Entry]) -> list[Path]:
+    """Every file the entries write, relative to the gallery directory (README excluded)."""
+    return [Path(p) for e in entries for p in e.outputs]

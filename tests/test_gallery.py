@@ -1,0 +1,202 @@
+"""The gallery: its declarative list, a miniature build, its README, and the history figures."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from animator.cli import build_parser, main
+from animator.commands.gallery import build, compress_png
+from animator.gallery import (
+    ARTICLE_SURFACES,
+    CLASSIC_SURFACES,
+    SECTION_KEYS,
+    Entry,
+    GalleryOptions,
+    expected_files,
+    gallery_entries,
+    readme,
+)
+from animator.history_plots import history_name, use_log_scale
+from landscapes import UnknownNameError, make_optimizer, run
+from landscapes.responses import METHODS, SIGNALS
+
+TINY = ["--steps", "3", "--size", "64x44", "--basin-grid", "4", "--response-dpi", "20", "-q"]
+
+
+def references(text: str) -> list[str]:
+    """Every local file a README embeds or links."""
+    return re.findall(r'src="([^"]+)"', text) + re.findall(r"\]\(([^)#]+)\)", text)
+
+
+# --- the list -----------------------------------------------------------------------------------
+
+
+def test_every_article_surface_has_both_suites_as_picture_and_animation():
+    outputs = {str(p) for p in expected_files(gallery_entries("g"))}
+    assert len(ARTICLE_SURFACES) == 7
+    for surface in ARTICLE_SURFACES:
+        for suite in ("article", "nesterov"):
+            assert f"trajectories/{surface}_{suite}.png" in outputs
+            assert f"trajectories/{surface}_{suite}.gif" in outputs
+            assert f"trajectories/{surface}_{suite}.mp4" not in outputs
+        assert f"histories/{surface}.png" in outputs
+        assert f"many_runs/{surface}_basins.png" in outputs
+        assert f"many_runs/{surface}_sweep.png" in outputs
+    for surface in CLASSIC_SURFACES:
+        assert f"classic/{surface}.png" in outputs
+    for method in METHODS.names():
+        assert f"responses/{method}_overview.png" in outputs
+        for signal in SIGNALS.names():
+            assert f"responses/{method}_{signal}.png" in outputs
+    mp4 = {str(p) for p in expected_files(gallery_entries("g", GalleryOptions(mp4=True)))}
+    assert mp4 - outputs == {
+        f"trajectories/{s}_{suite}.mp4"
+        for s in ARTICLE_SURFACES
+        for suite in ("article", "nesterov")
+    }
+
+
+def test_outputs_are_unique_and_the_readme_references_each_exactly_once():
+    entries = gallery_entries("g", GalleryOptions(mp4=True))
+    files = [str(p) for p in expected_files(entries)]
+    assert len(files) == len(set(files))
+    refs = references(readme(entries, "animator gallery"))
+    assert sorted(refs) == sorted(files)
+
+
+def test_every_command_parses_and_writes_its_outputs_in_the_gallery_directory():
+    parser = build_parser()
+    for entry in gallery_entries("some/dir", GalleryOptions(mp4=True)):
+        args = parser.parse_args(list(entry.argv))
+        assert args.command == entry.argv[0]
+        written = Path(args.output)
+        assert all((Path("some/dir") / p).is_relative_to(written) or Path("some/dir") / p == written
+                   for p in entry.outputs)  # fmt: skip
+        assert entry.command().startswith(f"animator {entry.argv[0]} ")
+
+
+def test_captions_name_the_hyperparameters_and_the_article_passage():
+    entries = gallery_entries("g")
+    canyon = next(e for e in entries if e.outputs == ("trajectories/hills_and_canyon_article.gif",))
+    assert "adadelta lr=100, rho=0.95, eps=1e-06" in canyon.caption
+    assert "adam lr=0.25, beta1=0.9, beta2=0.999, eps=1e-08" in canyon.caption
+    assert "launched from one point" in canyon.caption
+    assert "125 steps from (-2.8, -2.5)" in canyon.caption
+    assert "--steps 125" in canyon.command()
+    bad = [e for e in entries if e.section == "bad_init"]
+    assert {e.outputs[0].split("/")[1].split("_")[0] for e in bad} == {"two"}
+    assert not any(
+        e.section in ("nesterov", "article") and "two_minima" in e.heading for e in entries
+    )
+
+
+def test_sections_select_entries():
+    entries = gallery_entries("g", GalleryOptions(sections=("histories",)))
+    assert [e.section for e in entries] == ["histories"] * 7
+    assert {s for s in SECTION_KEYS} == {e.section for e in gallery_entries("g")}
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+def test_miniature_gallery_has_every_file_and_a_readme_that_shows_each_once(tmp_path):
+    out = tmp_path / "gal"
+    sections = ("nesterov", "bad_init", "histories", "classic", "many_runs")
+    argv = ["gallery", "-o", str(out), *TINY, "--jobs", "2", "--mp4"]
+    for s in sections:
+        argv += ["--only", s]
+    assert main(argv) == 0
+    opts = GalleryOptions(
+        steps=3, size=(64, 44), basin_grid=4, response_dpi=20, sections=sections, mp4=True
+    )
+    expected = {str(p) for p in expected_files(gallery_entries(str(out), opts))}
+    assert "trajectories/two_minima_article.mp4" in expected
+    on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert on_disk == expected | {"README.md"}  # no temporary or stray files
+    text = (out / "README.md").read_text()
+    assert sorted(references(text)) == sorted(expected)
+    assert f"animator gallery -o {out} --steps 3 --size 64x44 --mp4" in text
+    for path in expected:
+        if path.endswith(".png"):
+            with Image.open(out / path) as img:
+                assert img.mode == "P" and min(img.size) >= 16
+
+
+def test_one_response_entry_writes_its_six_charts_and_overview(tmp_path):
+    opts = GalleryOptions(response_dpi=20, sections=("responses",))
+    entry = gallery_entries(str(tmp_path), opts)[0]
+    (tmp_path / "responses").mkdir()
+    build([entry], str(tmp_path), jobs=1, quiet=True)
+    on_disk = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.png"))
+    assert on_disk == sorted(entry.outputs)
+    assert len(on_disk) == 7 and entry.shown == ("responses/momentum_overview.png",)
+
+
+def test_a_failing_job_stops_the_build_with_its_error(tmp_path):
+    bad = Entry("classic", "x", "x", "x", ("render", "no_such_surface", "-o", "x.csv"), ("x.csv",))
+    with pytest.raises(UnknownNameError):
+        build([bad], str(tmp_path), jobs=2, quiet=True)
+
+
+def test_gallery_rejects_a_file_as_its_directory(tmp_path):
+    f = tmp_path / "f"
+    f.write_text("x")
+    assert main(["gallery", "-o", str(f), "-q"]) == 2
+
+
+def test_compress_png_keeps_pixels_close_and_uses_a_palette(tmp_path):
+    rng = np.random.default_rng(0)
+    pixels = (rng.random((40, 60, 3)) * 255).astype(np.uint8)
+    path = tmp_path / "a.png"
+    Image.fromarray(pixels).save(path)
+    compress_png(path, colors=256)
+    with Image.open(path) as img:
+        assert img.mode in ("P", "RGB")  # RGB only if the palette version was larger
+        assert img.size == (60, 40)
+    flat = np.zeros((30, 30, 3), np.uint8)
+    flat[:, 15:] = (200, 100, 50)
+    Image.fromarray(flat).save(path)
+    compress_png(path)
+    with Image.open(path) as img:
+        back = np.asarray(img.convert("RGB"))
+    assert np.array_equal(back, flat)  # two colours survive a palette exactly
+
+
+# --- learning histories -------------------------------------------------------------------------
+
+
+def test_history_names_show_every_hyperparameter_but_a_default_eps():
+    traj = run(
+        "simple_quad", make_optimizer("nesterov", lr=0.01, momentum=0.25), steps=2, label="n"
+    )
+    assert history_name(traj) == "nesterov (lr=0.01, momentum=0.25)"
+    traj = run("simple_quad", make_optimizer("adam", lr=0.25, eps=1e-4), steps=2)
+    assert history_name(traj) == "adam (lr=0.25, beta1=0.9, beta2=0.999, eps=0.0001)"
+
+
+def test_log_scale_only_when_positive_losses_span_decades():
+    def fake(loss):
+        traj = run("simple_quad", make_optimizer("sgd"), steps=len(loss) - 1)
+        return dataclasses.replace(traj, loss=np.asarray(loss, dtype=float))
+
+    assert use_log_scale([fake([10.0, 1.0, 0.01])])  # ratio 1000
+    assert not use_log_scale([fake([10.0, 1.0, 0.5])])  # ratio 20
+    assert not use_log_scale([fake([10.0, 0.0, 1e-9])])  # a zero: no log axis
+    assert not use_log_scale([fake([3.5, -1.0, 2.0])])
+    assert use_log_scale([fake([1e3, np.nan, 1.0])])  # NaN (diverged) ignored
+
+
+def test_history_command_writes_one_panel_per_suite(tmp_path):
+    out = tmp_path / "h.png"
+    argv = ["history", "two_minima", "--suite", "nesterov", "-O", "adam:lr=0.1", "--steps", "5"]
+    assert main([*argv, "--size", "400x200", "-o", str(out)]) == 0
+    with Image.open(out) as img:
+        assert img.size == (400, 200)
+    assert main([*argv, "-o", str(tmp_path / "h.gif")]) == 2
+    assert not (tmp_path / "h.gif").exists()
