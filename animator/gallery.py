@@ -122,6 +122,10 @@ class GalleryOptions:
     response_dpi: int = 72
     basin_grid: int = 100
     sections: tuple[str, ...] = SECTION_KEYS
+    surfaces: tuple[str, ...] | None = None  # only these surfaces (None: all); for quick builds
+
+    def keep(self, surface: str) -> bool:
+        return self.surfaces is None or surface in self.surfaces
 
     def still_size(self, scale: float = 1.0) -> tuple[int, int]:
         """Even pixel sizes ``still_scale * scale`` times the animation size."""
@@ -149,6 +153,7 @@ class Entry:
     outputs: tuple[str, ...]  # files written, relative to the gallery directory
     shown: tuple[str, ...] = ()  # outputs embedded as images; the others are linked
     links: dict[str, str] = field(default_factory=dict)  # output -> link text (for the rest)
+    links_title: str = ""  # words before the links, e.g. "Single charts:"
     weight: float = 1.0  # rough cost, so the slowest jobs start first
 
     def command(self) -> str:
@@ -195,7 +200,7 @@ def trajectory_entries(
             caption,
             (*base, "--size", _wxh(opts.still_size()), "-o", f"{directory}/{png}"),
             (png,),
-            shown=(png,),
+            links={png: "final picture (PNG)"},
             weight=2,
         ),
         Entry(
@@ -220,7 +225,16 @@ def trajectory_entries(
     if opts.mp4:
         argv = (*base, "--size", _wxh(opts.still_size()), "--fps", "25", "-o", f"{directory}/{mp4}")
         entries.append(
-            Entry(section, heading, "video", caption, argv, (mp4,), links={mp4: "MP4"}, weight=8)
+            Entry(
+                section,
+                heading,
+                "video",
+                caption,
+                argv,
+                (mp4,),
+                links={mp4: "video (MP4)"},
+                weight=8,
+            )
         )
     return entries
 
@@ -256,6 +270,7 @@ def response_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
                 (*charts, overview),
                 shown=(overview,),
                 links=charts,
+                links_title="Single charts:",
                 weight=3,
             )
         )
@@ -264,7 +279,7 @@ def response_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
 
 def history_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     entries = []
-    for surface in ARTICLE_SURFACES:
+    for surface in filter(opts.keep, ARTICLE_SURFACES):
         out = f"histories/{surface}.png"
         caption = (
             f"{surface_caption(surface)}. Suite `nesterov`: {runs_caption('nesterov')}. "
@@ -283,7 +298,7 @@ def _suites() -> tuple[str, ...]:
 
 def classic_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     entries = []
-    for surface in CLASSIC_SURFACES:
+    for surface in filter(opts.keep, CLASSIC_SURFACES):
         out = f"classic/{surface}.png"
         s = get_surface(surface)
         caption = (
@@ -303,7 +318,7 @@ def classic_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
 def many_runs_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     entries = []
     n = opts.basin_grid
-    for surface in ARTICLE_SURFACES:
+    for surface in filter(opts.keep, ARTICLE_SURFACES):
         basins, sweep = f"many_runs/{surface}_basins.png", f"many_runs/{surface}_sweep.png"
         runs = runs_caption("article")
         heading = f"{surface}"
@@ -352,6 +367,7 @@ def gallery_entries(directory: str = "gallery", opts: GalleryOptions | None = No
         "bad_init": lambda: [
             e
             for suite in SUITE_ORDER
+            if opts.keep(BAD_INIT)
             for e in trajectory_entries("bad_init", BAD_INIT, suite, directory, opts)
         ],
         "histories": lambda: history_entries(directory, opts),
@@ -365,7 +381,7 @@ def _suite_section(section: str, suite: str, directory: str, opts: GalleryOption
     return [
         e
         for surface in ARTICLE_SURFACES
-        if surface != BAD_INIT
+        if surface != BAD_INIT and opts.keep(surface)
         for e in trajectory_entries(section, surface, suite, directory, opts)
     ]
 
@@ -417,9 +433,10 @@ def _heading_block(heading: str, members: list[Entry]) -> list[str]:
             + "</p>",
             "",
         ]
-    links = [(text, path) for e in members for path, text in e.links.items()]
-    if links:
-        out += ["Also: " + " · ".join(f"[{text}]({path})" for text, path in links), ""]
+    for e in members:
+        if e.links:
+            links = " · ".join(f"[{text}]({path})" for path, text in e.links.items())
+            out += [f"{e.links_title} {links}".strip(), ""]
     out += ["```bash", *(e.command() for e in members), "```", ""]
     return out
 

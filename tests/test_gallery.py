@@ -26,7 +26,7 @@ from animator.history_plots import history_name, use_log_scale
 from landscapes import UnknownNameError, make_optimizer, run
 from landscapes.responses import METHODS, SIGNALS
 
-TINY = ["--steps", "3", "--size", "64x44", "--basin-grid", "4", "--response-dpi", "20", "-q"]
+TINY = ["--steps", "3", "--size", "128x86", "--basin-grid", "4", "--response-dpi", "20", "-q"]
 
 
 def references(text: str) -> list[str]:
@@ -107,21 +107,33 @@ def test_sections_select_entries():
 
 def test_miniature_gallery_has_every_file_and_a_readme_that_shows_each_once(tmp_path):
     out = tmp_path / "gal"
-    sections = ("nesterov", "bad_init", "histories", "classic", "many_runs")
+    sections = tuple(k for k in SECTION_KEYS if k != "responses")  # responses: next test
+    surfaces = ("two_minima", "simple_quad", "rosenbrock")
     argv = ["gallery", "-o", str(out), *TINY, "--jobs", "2", "--mp4"]
     for s in sections:
         argv += ["--only", s]
+    for s in surfaces:
+        argv += ["--surface", s]
     assert main(argv) == 0
     opts = GalleryOptions(
-        steps=3, size=(64, 44), basin_grid=4, response_dpi=20, sections=sections, mp4=True
+        steps=3,
+        size=(128, 86),
+        basin_grid=4,
+        response_dpi=20,
+        sections=sections,
+        surfaces=surfaces,
+        mp4=True,
     )
     expected = {str(p) for p in expected_files(gallery_entries(str(out), opts))}
+    # simple_quad in two suites and two_minima's bad start (png, gif, mp4 each), 2 histories,
+    # rosenbrock, 2 basin maps and 2 sweeps
+    assert len(expected) == 6 + 6 + 2 + 1 + 4
     assert "trajectories/two_minima_article.mp4" in expected
     on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
     assert on_disk == expected | {"README.md"}  # no temporary or stray files
     text = (out / "README.md").read_text()
     assert sorted(references(text)) == sorted(expected)
-    assert f"animator gallery -o {out} --steps 3 --size 64x44 --mp4" in text
+    assert f"animator gallery -o {out} --steps 3 --size 128x86 --mp4 --only nesterov" in text
     for path in expected:
         if path.endswith(".png"):
             with Image.open(out / path) as img:

@@ -23,7 +23,7 @@ import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
-from landscapes import MAX_STEPS, InvalidValueError
+from landscapes import MAX_STEPS, InvalidValueError, get_surface
 
 from ..arguments import bounded_int, pixel_size
 from ..atomic import atomic_path, write_text_atomic
@@ -70,6 +70,7 @@ def add_parser(sub) -> None:
     )
     # For tests and quick looks: build only some sections, with a coarser basin grid.
     p.add_argument("--only", action="append", choices=SECTION_KEYS, help=argparse.SUPPRESS)
+    p.add_argument("--surface", action="append", help=argparse.SUPPRESS)
     p.add_argument("--basin-grid", type=bounded_int(2, 1000), help=argparse.SUPPRESS)
     p.add_argument("--response-dpi", type=bounded_int(20, 600), help=argparse.SUPPRESS)
     p.set_defaults(run=run)
@@ -82,6 +83,7 @@ def options_from_args(args: argparse.Namespace) -> GalleryOptions:
         size=tuple(args.size),
         mp4=args.mp4,
         sections=tuple(args.only) if args.only else SECTION_KEYS,
+        surfaces=tuple(get_surface(s).name for s in args.surface) if args.surface else None,
         basin_grid=args.basin_grid or base.basin_grid,
         response_dpi=args.response_dpi or base.response_dpi,
     )
@@ -98,6 +100,10 @@ def gallery_command(args: argparse.Namespace) -> str:
         argv += ["--size", f"{args.size[0]}x{args.size[1]}"]
     if args.mp4:
         argv.append("--mp4")
+    for section in args.only or []:
+        argv += ["--only", section]
+    for surface in args.surface or []:
+        argv += ["--surface", surface]
     return "animator " + shlex.join(argv)
 
 
