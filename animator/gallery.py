@@ -124,6 +124,10 @@ class GalleryOptions:
     sections: tuple[str, ...] = SECTION_KEYS
     surfaces: tuple[str, ...] | None = None  # only these surfaces (None: all); for quick builds
 
+    def history_size(self) -> tuple[int, int]:
+        """Two panels side by side with their legends below: wider than a still."""
+        return (_even(self.size[0] * 5 / 3), _even(self.size[1] * 4 / 3))
+
     def keep(self, surface: str) -> bool:
         return self.surfaces is None or surface in self.surfaces
 
@@ -287,7 +291,7 @@ def history_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
             f"{_start(surface)}."
         )
         argv = ("history", surface, *_suites(), "--steps", str(opts.steps))
-        argv += ("--size", _wxh(opts.still_size(0.7 * 1.0)), "-o", f"{directory}/{out}")
+        argv += ("--size", _wxh(opts.history_size()), "-o", f"{directory}/{out}")
         entries.append(Entry("histories", surface, "history", caption, argv, (out,), shown=(out,)))
     return entries
 

@@ -21,7 +21,7 @@ from .background import RUN_COLORS
 LOG_RATIO = 100.0
 #: On a log axis, losses below max * LOG_FLOOR are drawn at that floor (exact zeros included).
 LOG_FLOOR = 1e-16
-DEFAULT_SIZE = (1200, 560)
+DEFAULT_SIZE = (1200, 640)
 
 
 def history_name(traj: Trajectory) -> str:
@@ -96,6 +96,19 @@ def draw_history(
         )
     if log:
         ax.set_yscale("log")
+        if any(
+            np.nanmin(np.where(np.isfinite(t.loss), t.loss, np.inf)) < floor for t in trajectories
+        ):
+            ax.axhline(floor, color="black", linestyle=":", linewidth=0.8, alpha=0.6, zorder=2)
+            ax.annotate(
+                f"losses below {floor:.0e} (zeros included) drawn on this line",
+                (0.0, floor),
+                xycoords=("axes fraction", "data"),
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontsize=7.5,
+                alpha=0.7,
+            )
     ax.set_xlim(0, max(len(t.loss) for t in trajectories) - 1)
     ax.set_xlabel("step")
     ax.grid(True, which="major", color="#dddddd", linewidth=0.6)
@@ -114,16 +127,18 @@ def history_figure(
     log = use_log_scale(every)
     minima = [m.value for m in surface.global_minima]
     minimum = min(minima) if minima else None
-    fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi)
+    fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi, layout="constrained")
     axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
     for ax, (title, runs) in zip(axes, groups, strict=True):
         draw_history(ax, runs, log=log, minimum=minimum)
         ax.set_title(title, loc="left", fontsize=11)
-        ax.legend(loc="best", fontsize=8, framealpha=0.9)
+        # below the panel, so no legend ever hides a curve
+        ax.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8, frameon=False
+        )
     axes[0].set_ylabel("loss (log scale)" if log else "loss")
     title = f"{surface.name}: loss against step"
     if minimum is not None:
         title += f"   (global minimum {minimum:.4g})"
     fig.suptitle(title, x=0.01, ha="left", fontsize=14)
-    fig.tight_layout()
     return fig
