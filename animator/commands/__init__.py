@@ -1,5 +1,5 @@
 """Sub-commands of ``animator``: each module has NAME, add_parser(subparsers) and run(args)."""
 
-from . import listing, render
+from . import basins, listing, render, sweep
 
-COMMANDS = [render, listing]
+COMMANDS = [render, listing, basins, sweep]
