@@ -3,8 +3,8 @@
 One colour per listed minimum (Paul Tol's colour-blind-safe "muted" palette), pale grey for
 "elsewhere", near-black for "diverged". Within a basin the colour is full where the run got within
 tolerance quickly and fades towards white the longer it took; starts that end in a basin but never
-settle within tolerance (still oscillating) are palest and dotted. The surface's contour lines and its
-minima (lettered A, B, ... to match the legend) are drawn on top with the shared background.
+settle within tolerance (still oscillating) are palest and dotted. The surface's contour lines and
+its minima (lettered A, B, ... to match the legend) are drawn on top with the shared background.
 Several maps become small multiples sharing one legend. Callable from Python (the gallery uses it).
 """
 

@@ -2,8 +2,9 @@
 
 The objective is the mean loss over the last 10 % of steps (see ``landscapes.sweep``). Runs that
 diverged are drawn as crosses on a band above the plot ("diverged"), the best lr of each optimizer
-as a large circle (its value in the legend), and the surface's minima values as dotted reference lines, so the width of each
-optimizer's good range can be read off directly. Callable from Python (the gallery uses it).
+as a large circle (its value in the legend), and the surface's minima values as dotted reference
+lines, so the width of each optimizer's good range can be read off directly. Callable from
+Python (the gallery uses it).
 """
 
 from __future__ import annotations

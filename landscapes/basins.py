@@ -22,8 +22,8 @@ import numpy as np
 from .errors import InvalidValueError
 from .optimizers import Optimizer
 from .runs import check_steps, run
-from .sweep import tail_length
 from .surfaces import Minimum, Surface, get_surface
+from .sweep import tail_length
 
 #: Codes in ``BasinMap.basin`` besides the minimum indices 0, 1, ...
 ELSEWHERE, DIVERGED = -1, -2

@@ -5,26 +5,16 @@ from __future__ import annotations
 import argparse
 
 from landscapes import MAX_STEPS, get_surface
-from landscapes.sweep import DEFAULT_LR_GRID, MAX_SWEEP, TAIL_FRACTION_TEXT, parse_lr_grid, sweep
+from landscapes.sweep import TAIL_FRACTION_TEXT, parse_lr_grid, sweep
 
 from ..arguments import OrderedRuns, bounded_int, finite_float, pixel_size
 from ..batch_exports import SWEEP_WRITERS, pick_writer
 from ..outputs import check_output, prepare_output
 from ..scene import MAX_DPI, MAX_SIDE
+from ..tuning import add_lr_option
 from .render import DEFAULT_SUITE, collect_runs
 
 NAME = "sweep"
-DEFAULT_LR_TEXT = "{:g}:{:g}:{}".format(*DEFAULT_LR_GRID)
-
-
-def add_lr_option(p: argparse.ArgumentParser) -> None:
-    """``--lr LOW:HIGH:N`` (shared with ``render --tune``)."""
-    p.add_argument(
-        "--lr",
-        default=DEFAULT_LR_TEXT,
-        metavar="LOW:HIGH:N",
-        help=f"N log-spaced learning rates (default {DEFAULT_LR_TEXT}; N <= {MAX_SWEEP})",
-    )
 
 
 def add_parser(sub) -> None:
