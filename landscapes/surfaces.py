@@ -65,19 +65,28 @@ class Surface:
         """f(x, y), elementwise over arrays (a mesh or a batch)."""
         return np.asarray(self.func(x, y), dtype=float)
 
+    # value, grad and hessian evaluate any points as rows of an (M, 2) array, a single point as a
+    # batch of one: numpy *scalars* round some operations differently from arrays (x**2 goes
+    # through pow() instead of x*x), and a batch must equal its single runs to the last bit.
+
     def value(self, xy) -> np.ndarray:
         """f at points ``xy`` of shape (..., 2)."""
         xy = np.asarray(xy, dtype=float)
-        return self(xy[..., 0], xy[..., 1]) + np.zeros(xy.shape[:-1])
+        rows = xy.reshape(-1, 2)
+        out = self(rows[:, 0], rows[:, 1]) + np.zeros(len(rows))
+        return out.reshape(xy.shape[:-1])
 
     def grad(self, xy) -> np.ndarray:
         """The gradient at points ``xy`` of shape (..., 2), same shape as ``xy``."""
-        return np.asarray(self._grad(np.asarray(xy, dtype=float)), dtype=float)
+        xy = np.asarray(xy, dtype=float)
+        return np.asarray(self._grad(xy.reshape(-1, 2)), dtype=float).reshape(xy.shape)
 
     def hessian(self, xy) -> np.ndarray:
         """The Hessian at points ``xy`` of shape (..., 2), shape (..., 2, 2)."""
         xy = np.asarray(xy, dtype=float)
-        return np.stack([np.asarray(row(xy), dtype=float) for row in self._hess_rows], axis=-2)
+        rows = xy.reshape(-1, 2)
+        h = np.stack([np.asarray(row(rows), dtype=float) for row in self._hess_rows], axis=-2)
+        return h.reshape(*xy.shape, 2)
 
     def mesh(self, n: int = 200, window: Sequence[float] | None = None):
         """``X, Y, Z`` over the view window on an n x n grid, for contour plots."""

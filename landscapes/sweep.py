@@ -26,7 +26,7 @@ from .registry import unknown_name_message
 from .runs import Trajectory, run
 from .surfaces import Surface, get_surface
 
-#: The default grid: 41 log-spaced learning rates from 1e-4 to 10 (ten per decade).
+#: The default grid: 41 log-spaced learning rates from 1e-4 to 10 (eight per decade).
 DEFAULT_LR_GRID: tuple[float, float, int] = (1e-4, 10.0, 41)
 #: Most learning rates in one sweep (keeps a request from allocating without bound).
 MAX_SWEEP = 1000
@@ -79,7 +79,9 @@ def batched_optimizer(name: str, values: Any, key: str = "lr", **hparams: Any) -
             unknown_name_message(f"hyperparameter of {info.name}", key, list(info.defaults))
         )
     base = make_optimizer(info.name, **hparams)
-    column = np.array([check_hparam(key, v) for v in np.ravel(values)], dtype=float)[:, None]
+    column = np.array([check_hparam(key, v) for v in np.ravel(values).tolist()], dtype=float)[
+        :, None
+    ]
     if column.size == 0:
         raise InvalidValueError(f"no values of {key} to sweep")
     init, update = info.factory(**{**base.hparams, key: column})
