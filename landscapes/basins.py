@@ -116,20 +116,21 @@ def end_points(path: np.ndarray) -> np.ndarray:
 def steps_to_converge(path: np.ndarray, code: np.ndarray, minima, tol: float) -> np.ndarray:
     """First step from which each run of ``path`` (K+1, N, 2) stays within ``tol`` of its basin.
 
-    UNSETTLED where the run is outside ``tol`` at the last step or ends in no basin.
+    UNSETTLED where the run is outside ``tol`` at the last step or ends in no basin. One pass over
+    the steps on (N,) arrays: no (K+1, N) temporaries.
     """
-    out = np.full(code.shape, UNSETTLED, dtype=int)
-    hit = code >= 0
-    if not hit.any():
-        return out
-    centres = np.array([m.xy for m in minima], dtype=float)
-    d = np.linalg.norm(path[:, hit] - centres[code[hit]], axis=-1)  # (K+1, n_hit)
-    outside = d > tol
-    ever = outside.any(axis=0)
-    last_out = outside.shape[0] - 1 - np.argmax(outside[::-1], axis=0)
-    settled = np.where(ever, last_out + 1, 0)
-    out[hit] = np.where(outside[-1], UNSETTLED, settled)
-    return out
+    if not minima:
+        return np.full(code.shape, UNSETTLED, dtype=int)
+    centres = np.array([m.xy for m in minima], dtype=float)[np.maximum(code, 0)]
+    cx, cy = centres[:, 0], centres[:, 1]
+    tol2 = tol * tol
+    last_out = np.full(code.shape, -1, dtype=int)
+    with np.errstate(invalid="ignore"):
+        for k, p in enumerate(path):
+            outside = (p[:, 0] - cx) ** 2 + (p[:, 1] - cy) ** 2 > tol2
+            last_out[outside] = k
+    settled = (code >= 0) & (last_out < len(path) - 1)
+    return np.where(settled, last_out + 1, UNSETTLED)
 
 
 def basin_map(
