@@ -21,7 +21,7 @@ from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from landscapes import get_surface
+from landscapes import OPTIMIZERS, get_surface
 from landscapes.basins import DIVERGED, ELSEWHERE, UNSETTLED, BasinMap
 
 from .background import draw_surface, mark_minima
@@ -103,7 +103,14 @@ def draw_basins(ax: Axes, m: BasinMap, *, title: str | None = None) -> None:
     diverged = share[DIVERGED]
     if diverged:
         subtitle += f", {100 * diverged:.0f}% diverge"
-    ax.set_title(f"{title or m.label}\n{subtitle}".rstrip(), fontsize=10)
+    ax.set_title(f"{title or m.label}  [{hparam_text(m)}]\n{subtitle}".rstrip(), fontsize=10)
+
+
+def hparam_text(m: BasinMap) -> str:
+    """``lr=…`` plus every hyperparameter that differs from the optimizer's default."""
+    defaults = OPTIMIZERS[m.optimizer].defaults
+    shown = [(k, v) for k, v in m.hparams.items() if k == "lr" or defaults.get(k) != v]
+    return ", ".join(f"{k}={v:g}" for k, v in shown)
 
 
 def legend_handles(m: BasinMap) -> list[Patch]:
@@ -167,24 +174,30 @@ def basin_figure(
     cols = 2 if k == 4 else min(k, 3)
     rows = math.ceil(k / cols)
     if size is None:
-        size = (380 * cols + 360, 400 * rows + 130)
+        spare = rows * cols > k  # the legend goes into the empty slot
+        size = (380 * cols + (0 if spare else 360), 450 * rows + 150)
     fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi, layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True).ravel()
     for i, (ax, m) in enumerate(zip(axes, maps, strict=False)):
         draw_basins(ax, m, title=titles[i] if titles else None)
         if i % cols:
             ax.set_ylabel("")
-    for ax in axes[k:]:
-        ax.set_visible(False)
+        if i + cols < k:  # a map below carries the x axis
+            ax.set_xlabel("")
     first = maps[0]
-    fig.legend(
+    legend = dict(
         handles=legend_handles(first),
-        loc="outside right center",
         title=f"basin of start (after {first.steps} steps)",
         fontsize=8,
         title_fontsize=9,
         frameon=False,
     )
+    for ax in axes[k:]:
+        ax.set_axis_off()
+    if k < len(axes):  # an empty slot of the grid holds the legend
+        axes[k].legend(loc="center", **legend).set_in_layout(False)
+    else:
+        fig.legend(loc="outside right center", **legend)
     _shade_bar(fig, first, axes[:k])
     fig.suptitle(f"Where each start ends: {first.surface}, {first.n}×{first.n} starts", fontsize=12)
     return fig

@@ -128,9 +128,10 @@ def sweep_figure(
     )
     s0 = sweeps[0]
     x, y = s0.trajectory.start[0]
-    fig.suptitle(
+    ax.set_title(  # padded above the "diverged" band
         f"Learning-rate sweep on {s0.trajectory.surface} from ({x:g}, {y:g}), "
         f"{s0.lrs.size} rates from {format_lr(s0.lrs[0])} to {format_lr(s0.lrs[-1])}",
         fontsize=11,
+        pad=22 + 2 * len(sweeps),
     )
     return fig
