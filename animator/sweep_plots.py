@@ -22,7 +22,7 @@ from landscapes.sweep import Sweep, format_lr, tail_length
 from .background import RUN_COLORS
 
 #: Where (in axes fraction) the "diverged" band sits, above the plotting area.
-DIVERGED_BAND = 1.04
+DIVERGED_BAND = 1.03
 
 
 def sweep_color(i: int) -> str:
@@ -65,7 +65,7 @@ def draw_sweeps(ax, sweeps: Sequence[Sweep]) -> None:
         if s.diverged.any():
             ax.plot(
                 s.lrs[s.diverged],
-                np.full(s.diverged.sum(), DIVERGED_BAND + 0.025 * i),
+                np.full(s.diverged.sum(), DIVERGED_BAND + 0.02 * i),
                 "x",
                 color=color,
                 ms=6,
@@ -132,6 +132,6 @@ def sweep_figure(
         f"Learning-rate sweep on {s0.trajectory.surface} from ({x:g}, {y:g}), "
         f"{s0.lrs.size} rates from {format_lr(s0.lrs[0])} to {format_lr(s0.lrs[-1])}",
         fontsize=11,
-        pad=22 + 2 * len(sweeps),
+        pad=16 + 8 * len(sweeps),
     )
     return fig
