@@ -6,8 +6,10 @@ surface looks the same.
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import BoundaryNorm
 
 from landscapes import Surface
 
@@ -56,8 +58,10 @@ def draw_surface(
     levels = surface_levels(surface, Z)
     filled_set = None
     if filled:
+        # One colour step per band, so log-spaced levels (Rosenbrock, Beale) use the whole map.
+        norm = BoundaryNorm(levels, ncolors=plt.get_cmap(SURFACE_CMAP).N, extend="both")
         filled_set = ax.contourf(
-            X, Y, Z, levels=levels, cmap=SURFACE_CMAP, alpha=0.85, extend="both"
+            X, Y, Z, levels=levels, cmap=SURFACE_CMAP, norm=norm, alpha=0.85, extend="both"
         )
     lines = ax.contour(X, Y, Z, levels=levels, colors="k", linewidths=0.5, alpha=0.45)
     if labels:

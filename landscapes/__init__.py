@@ -6,7 +6,10 @@
 (126, 2)
 """
 
+from . import classic, modern  # noqa: F401  (registers the classic surfaces and newer optimizers)
+from .custom import add_surface, make_surface
 from .errors import InvalidValueError, LandscapeError, UnknownNameError
+from .formula import compile_formula, resolve_surface, surface_from_formula
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer, register_optimizer
 from .runs import ESCAPE_RADIUS, MAX_STEPS, Trajectory, run
 from .specs import parse_spec
@@ -30,13 +33,18 @@ __all__ = [
     "Trajectory",
     "UnknownNameError",
     "__version__",
+    "add_surface",
+    "compile_formula",
     "get_surface",
     "make_optimizer",
+    "make_surface",
     "parse_spec",
     "register_optimizer",
     "register_surface",
+    "resolve_surface",
     "run",
     "run_suite",
+    "surface_from_formula",
 ]
 
 

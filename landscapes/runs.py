@@ -87,7 +87,9 @@ class Trajectory:
     @property
     def reason(self) -> str | None:
         """Why a single run diverged, or None."""
-        return REASONS[int(self.reason_code)] or None if not self.is_batch else None
+        if self.is_batch:
+            return None
+        return REASONS[int(self.reason_code)] or None
 
     @property
     def last_finite(self) -> int:

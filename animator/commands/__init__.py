@@ -1,5 +1,5 @@
 """Sub-commands of ``animator``: each module has NAME, add_parser(subparsers) and run(args)."""
 
-from . import basins, listing, render, sweep
+from . import basins, listing, render, responses, sweep
 
-COMMANDS = [render, listing, basins, sweep]
+COMMANDS = [render, listing, responses, basins, sweep]

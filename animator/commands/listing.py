@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     for s in data["surfaces"]:
         alias = f" (also: {', '.join(s['aliases'])})" if s["aliases"] else ""
         print(f"  {s['name']:<18} {s['description']}{alias}")
+    print(f"  {'(a formula)':<18} any formula in x and y, e.g. 'x**2 + 3*sin(y)'")
     print("\nOptimizers (defaults):")
     for o in data["optimizers"]:
         defaults = ", ".join(f"{k}={v:g}" for k, v in o["defaults"].items())

@@ -6,7 +6,17 @@ import argparse
 import sys
 from dataclasses import replace
 
-from landscapes import MAX_STEPS, SUITES, Trajectory, get_surface, parse_spec, run
+from landscapes import (
+    MAX_STEPS,
+    SUITES,
+    InvalidValueError,
+    Surface,
+    Trajectory,
+    parse_spec,
+    resolve_surface,
+    run,
+)
+from landscapes.levels import parse_levels
 
 from ..arguments import OrderedRuns, bounded_float, bounded_int, finite_float, pixel_size
 from ..outputs import WRITERS, check_output, prepare_output, writer_for
@@ -15,6 +25,7 @@ from ..tuning import add_tune_options, check_tune_options, tune_runs
 
 NAME = "render"
 DEFAULT_SUITE = "article"
+MAX_RUNS = 24
 
 
 def add_parser(sub) -> None:
@@ -23,7 +34,23 @@ def add_parser(sub) -> None:
         help="run optimizers on a surface and write a figure, animation or export",
         description="The output suffix picks the format: " + ", ".join(WRITERS) + ".",
     )
-    p.add_argument("surface", metavar="SURFACE", help="a surface name (see 'animator list')")
+    p.add_argument(
+        "surface",
+        metavar="SURFACE",
+        help="a surface name (see 'animator list') or a formula in x and y, e.g. 'x**2 + 3*sin(y)'",
+    )
+    p.add_argument(
+        "--window",
+        nargs=4,
+        type=finite_float(),
+        metavar=("X0", "X1", "Y0", "Y1"),
+        help="view window (default: the surface's; [-3, 3]² for a formula)",
+    )
+    p.add_argument(
+        "--levels",
+        metavar="LEVELS",
+        help="contour levels: a count (e.g. 20) or comma-separated values (e.g. 0,1,2,5,10)",
+    )
     p.add_argument(
         "-O",
         "--optimizer",
@@ -84,11 +111,21 @@ def collect_runs(args: argparse.Namespace) -> list[tuple[str, object]]:
             pairs += [(label, parse_spec(spec)) for label, spec in SUITES[value].runs]
         else:
             pairs.append((value, parse_spec(value)))
+    if len(pairs) > MAX_RUNS:
+        raise InvalidValueError(
+            f"{len(pairs)} runs requested; one picture holds at most {MAX_RUNS}"
+        )
     return pairs
 
 
+def surface_from_args(args: argparse.Namespace) -> Surface:
+    """The SURFACE argument (name or formula) with --window and --levels applied."""
+    levels = None if args.levels is None else parse_levels(args.levels)
+    return resolve_surface(args.surface, args.window, levels)
+
+
 def build_scene(args: argparse.Namespace) -> Scene:
-    surface = get_surface(args.surface)
+    surface = surface_from_args(args)
     start = surface.start if args.start is None else tuple(args.start)
     pairs = collect_runs(args)
     tuned = tune_runs(surface, pairs, args, start) if getattr(args, "tune", False) else {}
@@ -98,7 +135,7 @@ def build_scene(args: argparse.Namespace) -> Scene:
             label, opt, record = tuned[i]
         traj = run(surface, opt, start, args.steps, label=label, noise=args.noise, seed=args.seed)
         trajectories.append(replace(traj, extra={"tuning": record}) if i in tuned else traj)
-    meta = {"noise": args.noise, "seed": args.seed} if args.noise else {}
+    meta = {"noise": args.noise, "seed": args.seed}
     return Scene(surface, trajectories, meta)
 
 
@@ -107,7 +144,7 @@ def run_command(args: argparse.Namespace) -> int:
     writer = writer_for(args.output)
     collect_runs(args)  # fail on a bad spec or surface before touching the file system
     check_tune_options(args)
-    get_surface(args.surface)
+    surface_from_args(args)
     path = prepare_output(args.output)
     scene = build_scene(args)
     options = RenderOptions(
