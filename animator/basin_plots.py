@@ -21,7 +21,7 @@ from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from landscapes import OPTIMIZERS, get_surface
+from landscapes import OPTIMIZERS
 from landscapes.basins import DIVERGED, ELSEWHERE, UNSETTLED, BasinMap
 
 from .background import draw_surface, mark_minima
@@ -68,7 +68,7 @@ def basin_rgb(m: BasinMap) -> np.ndarray:
 
 def draw_basins(ax: Axes, m: BasinMap, *, title: str | None = None) -> None:
     """One basin map on ``ax``: the coloured grid, contour lines on top, lettered minima."""
-    surface = get_surface(m.surface)
+    surface = m.surface
     x0, x1, y0, y1 = m.window
     ax.imshow(
         basin_rgb(m),
@@ -199,5 +199,7 @@ def basin_figure(
     else:
         fig.legend(loc="outside right center", **legend)
     _shade_bar(fig, first, axes[:k])
-    fig.suptitle(f"Where each start ends: {first.surface}, {first.n}×{first.n} starts", fontsize=12)
+    fig.suptitle(
+        f"Where each start ends: {first.surface.name}, {first.n}×{first.n} starts", fontsize=12
+    )
     return fig

@@ -112,7 +112,9 @@ def sweeps_to_csv(sweeps: Sequence[Sweep]) -> str:
 def sweeps_to_json(sweeps: Sequence[Sweep]) -> str:
     doc = {
         "version": landscapes.__version__,
-        "surface": landscapes.get_surface(sweeps[0].trajectory.surface).describe(),
+        "surface": (
+            sweeps[0].surface or landscapes.get_surface(sweeps[0].trajectory.surface)
+        ).describe(),
         "sweeps": [s.to_dict() for s in sweeps],
     }
     return json.dumps(doc, indent=1, allow_nan=False, ensure_ascii=False) + "\n"

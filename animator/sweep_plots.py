@@ -41,7 +41,7 @@ def _y_limits(sweeps: Sequence[Sweep], floor: float) -> tuple[float, float]:
 
 def draw_sweeps(ax, sweeps: Sequence[Sweep]) -> None:
     """Every sweep of ``sweeps`` (same surface, start and steps) on ``ax``."""
-    surface = get_surface(sweeps[0].trajectory.surface)
+    surface = sweeps[0].surface or get_surface(sweeps[0].trajectory.surface)
     floor = min((m.value for m in surface.minima), default=np.nan)
     lo, hi = _y_limits(sweeps, floor if np.isfinite(floor) else np.inf)
     band = blended_transform_factory(ax.transData, ax.transAxes)

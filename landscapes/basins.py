@@ -68,7 +68,7 @@ def grid_starts(window: tuple[float, float, float, float], n: int) -> tuple[np.n
 class BasinMap:
     """Per grid cell (row = y, column = x): basin code, steps to converge, end point."""
 
-    surface: str
+    surface: Surface  # the surface itself (a formula surface has no registered name)
     label: str
     optimizer: str
     hparams: dict[str, float]
@@ -157,7 +157,7 @@ def basin_map(
     code = classify(final, surface.minima, tol)
     steps_to = steps_to_converge(traj.xy, code, surface.minima, tol)
     return BasinMap(
-        surface=surface.name,
+        surface=surface,
         label=traj.label,
         optimizer=optimizer.name,
         hparams=dict(optimizer.hparams),

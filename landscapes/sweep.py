@@ -112,6 +112,7 @@ class Sweep:
     lrs: np.ndarray  # (N,)
     objective: np.ndarray  # (N,), +inf where diverged
     trajectory: Trajectory  # the batch, one row per lr
+    surface: Surface | None = None  # the surface itself (a formula surface has no registered name)
 
     @property
     def diverged(self) -> np.ndarray:
@@ -170,7 +171,7 @@ def sweep(
         raise InvalidValueError(f"a sweep starts from one point (x, y), not shape {xy.shape}")
     starts = np.broadcast_to(xy, (grid.size, 2)).copy()
     traj = run(surface, batched, starts, steps, label=label or opt.name, noise=noise, seed=seed)
-    return Sweep(label or opt.name, opt.name, rest, grid, objective(traj), traj)
+    return Sweep(label or opt.name, opt.name, rest, grid, objective(traj), traj, surface)
 
 
 def tune(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from landscapes import MAX_STEPS, get_surface
+from landscapes import MAX_STEPS, resolve_surface
 from landscapes.basins import DEFAULT_GRID, MAX_BASIN_POINTS, MAX_GRID, basin_map, check_grid
 
 from ..arguments import OrderedRuns, bounded_float, bounded_int, pixel_size
@@ -28,7 +29,11 @@ def add_parser(sub) -> None:
             + f". Limits: grid <= {MAX_GRID} and grid² x (steps+1) <= {MAX_BASIN_POINTS:,}."
         ),
     )
-    p.add_argument("surface", metavar="SURFACE", help="a surface name (see 'animator list')")
+    p.add_argument(
+        "surface",
+        metavar="SURFACE",
+        help="a surface name (see 'animator list') or a formula in x and y",
+    )
     p.add_argument(
         "-O",
         "--optimizer",
@@ -68,7 +73,7 @@ def add_parser(sub) -> None:
 def run_command(args: argparse.Namespace) -> int:
     check_output(args.output)
     writer = pick_writer(BASIN_WRITERS, args.output)
-    surface = get_surface(args.surface)
+    surface = resolve_surface(args.surface)
     pairs = collect_runs(args)
     check_grid(args.grid, args.steps)
     path = prepare_output(args.output)
@@ -77,5 +82,11 @@ def run_command(args: argparse.Namespace) -> int:
         for label, opt in pairs
     ]
     writer(path, maps, size=args.size, dpi=args.dpi)
+    if not surface.minima:
+        print(
+            f"note: {surface.name} lists no minima, so every start that does not diverge counts "
+            "as 'elsewhere' (the map shows divergence only)",
+            file=sys.stderr,
+        )
     print(path)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from landscapes import MAX_STEPS, get_surface
+from landscapes import MAX_STEPS, resolve_surface
 from landscapes.sweep import TAIL_FRACTION_TEXT, parse_lr_grid, sweep
 
 from ..arguments import OrderedRuns, bounded_int, finite_float, pixel_size
@@ -28,7 +28,11 @@ def add_parser(sub) -> None:
             + "."
         ),
     )
-    p.add_argument("surface", metavar="SURFACE", help="a surface name (see 'animator list')")
+    p.add_argument(
+        "surface",
+        metavar="SURFACE",
+        help="a surface name (see 'animator list') or a formula in x and y",
+    )
     p.add_argument(
         "-O",
         "--optimizer",
@@ -64,7 +68,7 @@ def add_parser(sub) -> None:
 def run_command(args: argparse.Namespace) -> int:
     check_output(args.output)
     writer = pick_writer(SWEEP_WRITERS, args.output)
-    surface = get_surface(args.surface)
+    surface = resolve_surface(args.surface)
     pairs = collect_runs(args)
     lrs = parse_lr_grid(args.lr)
     path = prepare_output(args.output)
