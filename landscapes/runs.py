@@ -180,15 +180,15 @@ def run(
         for k in range(1, steps + 1):
             xy, state = optimizer.update(xy, state, oracle)
             value = surface.value(xy)
-            code = np.where(
-                ~np.isfinite(xy).all(-1),
-                1,
-                np.where(
-                    ~np.isfinite(value), 2, np.where((np.abs(xy) > ESCAPE_RADIUS).any(-1), 3, 0)
-                ),
-            )
-            newly = alive & (code > 0)
+            # Cheap test first (NaN fails both comparisons); reasons only when something failed.
+            ok = np.isfinite(value) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
+            newly = alive & ~ok
             if newly.any():
+                code = np.where(
+                    ~np.isfinite(xy).all(-1),
+                    1,
+                    np.where(~np.isfinite(value), 2, np.where(ok, 0, 3)),
+                )
                 diverged[newly] = k
                 reason[newly] = code[newly]
                 alive = alive & ~newly

@@ -51,6 +51,7 @@ class Surface:
     reference: str = ""
     _grad: Callable = field(init=False, repr=False, compare=False)
     _hess_rows: tuple = field(init=False, repr=False, compare=False)
+    _grad_xy: Callable = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         def total(xy):
@@ -60,24 +61,41 @@ class Surface:
         object.__setattr__(self, "_grad", g)
         rows = tuple(_ad_grad(lambda xy, i=i: anp.sum(g(xy)[..., i])) for i in range(2))
         object.__setattr__(self, "_hess_rows", rows)
+        # The hot path: differentiate with respect to the x and y columns directly, which skips
+        # autograd's slicing of an (M, 2) array (np.add.at in its backward pass); same numbers.
+        grad_xy = _ad_grad(lambda x, y: anp.sum(self.func(x, y)), argnum=(0, 1))
+        object.__setattr__(self, "_grad_xy", grad_xy)
 
     def __call__(self, x, y) -> np.ndarray:
         """f(x, y), elementwise over arrays (a mesh or a batch)."""
         return np.asarray(self.func(x, y), dtype=float)
 
+    # value, grad and hessian evaluate any points as rows of an (M, 2) array, a single point as a
+    # batch of one: numpy *scalars* round some operations differently from arrays (x**2 goes
+    # through pow() instead of x*x), and a batch must equal its single runs to the last bit.
+
     def value(self, xy) -> np.ndarray:
         """f at points ``xy`` of shape (..., 2)."""
         xy = np.asarray(xy, dtype=float)
-        return self(xy[..., 0], xy[..., 1]) + np.zeros(xy.shape[:-1])
+        rows = xy.reshape(-1, 2)
+        out = self(rows[:, 0], rows[:, 1]) + np.zeros(len(rows))
+        return out.reshape(xy.shape[:-1])
 
     def grad(self, xy) -> np.ndarray:
         """The gradient at points ``xy`` of shape (..., 2), same shape as ``xy``."""
-        return np.asarray(self._grad(np.asarray(xy, dtype=float)), dtype=float)
+        xy = np.asarray(xy, dtype=float)
+        rows = xy.reshape(-1, 2)
+        gx, gy = self._grad_xy(rows[:, 0], rows[:, 1])
+        g = np.empty_like(rows)
+        g[:, 0], g[:, 1] = gx, gy  # gx, gy broadcast: a term may not depend on x or y at all
+        return g.reshape(xy.shape)
 
     def hessian(self, xy) -> np.ndarray:
         """The Hessian at points ``xy`` of shape (..., 2), shape (..., 2, 2)."""
         xy = np.asarray(xy, dtype=float)
-        return np.stack([np.asarray(row(xy), dtype=float) for row in self._hess_rows], axis=-2)
+        rows = xy.reshape(-1, 2)
+        h = np.stack([np.asarray(row(rows), dtype=float) for row in self._hess_rows], axis=-2)
+        return h.reshape(*xy.shape, 2)
 
     def mesh(self, n: int = 200, window: Sequence[float] | None = None):
         """``X, Y, Z`` over the view window on an n x n grid, for contour plots."""

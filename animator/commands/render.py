@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 from landscapes import (
     MAX_STEPS,
@@ -20,6 +21,7 @@ from landscapes.levels import parse_levels
 from ..arguments import OrderedRuns, bounded_float, bounded_int, finite_float, pixel_size
 from ..outputs import WRITERS, check_output, prepare_output, writer_for
 from ..scene import MAX_DPI, MAX_FPS, MAX_SIDE, RenderOptions, Scene
+from ..tuning import add_tune_options, check_tune_options, tune_runs
 
 NAME = "render"
 DEFAULT_SUITE = "article"
@@ -97,6 +99,7 @@ def add_parser(sub) -> None:
     p.add_argument("--dpi", type=bounded_int(20, MAX_DPI), default=100)
     p.add_argument("--view", choices=["2d", "3d"], default="2d")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_tune_options(p)
     p.set_defaults(run=run_command)
 
 
@@ -124,10 +127,14 @@ def surface_from_args(args: argparse.Namespace) -> Surface:
 def build_scene(args: argparse.Namespace) -> Scene:
     surface = surface_from_args(args)
     start = surface.start if args.start is None else tuple(args.start)
-    trajectories: list[Trajectory] = [
-        run(surface, opt, start, args.steps, label=label, noise=args.noise, seed=args.seed)
-        for label, opt in collect_runs(args)
-    ]
+    pairs = collect_runs(args)
+    tuned = tune_runs(surface, pairs, args, start) if getattr(args, "tune", False) else {}
+    trajectories: list[Trajectory] = []
+    for i, (label, opt) in enumerate(pairs):
+        if i in tuned:
+            label, opt, record = tuned[i]
+        traj = run(surface, opt, start, args.steps, label=label, noise=args.noise, seed=args.seed)
+        trajectories.append(replace(traj, extra={"tuning": record}) if i in tuned else traj)
     meta = {"noise": args.noise, "seed": args.seed}
     return Scene(surface, trajectories, meta)
 
@@ -136,6 +143,7 @@ def run_command(args: argparse.Namespace) -> int:
     check_output(args.output)
     writer = writer_for(args.output)
     collect_runs(args)  # fail on a bad spec or surface before touching the file system
+    check_tune_options(args)
     surface_from_args(args)
     path = prepare_output(args.output)
     scene = build_scene(args)

@@ -1,0 +1,82 @@
+"""``animator sweep``: the final loss of each optimizer over a log-spaced grid of learning rates."""
+
+from __future__ import annotations
+
+import argparse
+
+from landscapes import MAX_STEPS, resolve_surface
+from landscapes.sweep import TAIL_FRACTION_TEXT, parse_lr_grid, sweep
+
+from ..arguments import OrderedRuns, bounded_int, finite_float, pixel_size
+from ..batch_exports import SWEEP_WRITERS, pick_writer
+from ..outputs import check_output, prepare_output
+from ..scene import MAX_DPI, MAX_SIDE
+from ..tuning import add_lr_option
+from .render import DEFAULT_SUITE, collect_runs
+
+NAME = "sweep"
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        NAME,
+        help="learning-rate sweep: final loss against lr, one line per optimizer",
+        description=(
+            "Run each optimizer at N log-spaced learning rates from one start (one vectorised "
+            f"batch per optimizer). Objective: {TAIL_FRACTION_TEXT}. Output: "
+            + ", ".join(SWEEP_WRITERS)
+            + "."
+        ),
+    )
+    p.add_argument(
+        "surface",
+        metavar="SURFACE",
+        help="a surface name (see 'animator list') or a formula in x and y",
+    )
+    p.add_argument(
+        "-O",
+        "--optimizer",
+        dest="runs",
+        action=OrderedRuns,
+        metavar="SPEC",
+        help="name[:key=value,...]; its lr is replaced by the grid (repeatable)",
+    )
+    p.add_argument(
+        "--suite",
+        dest="runs",
+        action=OrderedRuns,
+        metavar="NAME",
+        help=f"a named set of runs (default {DEFAULT_SUITE!r} when no -O is given)",
+    )
+    add_lr_option(p)
+    p.add_argument(
+        "--start",
+        nargs=2,
+        type=finite_float(),
+        metavar=("X", "Y"),
+        help="start point (default: the surface's)",
+    )
+    p.add_argument(
+        "--steps", type=bounded_int(1, MAX_STEPS), default=125, help="updates per run (default 125)"
+    )
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="output file")
+    p.add_argument("--size", type=pixel_size(MAX_SIDE), metavar="WxH", help="picture size")
+    p.add_argument("--dpi", type=bounded_int(20, MAX_DPI), default=100)
+    p.set_defaults(run=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    check_output(args.output)
+    writer = pick_writer(SWEEP_WRITERS, args.output)
+    surface = resolve_surface(args.surface)
+    pairs = collect_runs(args)
+    lrs = parse_lr_grid(args.lr)
+    path = prepare_output(args.output)
+    start = surface.start if args.start is None else tuple(args.start)
+    sweeps = [sweep(surface, opt, lrs, start, args.steps, label=label) for label, opt in pairs]
+    writer(path, sweeps, size=args.size, dpi=args.dpi)
+    for s in sweeps:
+        best = "every lr diverged" if s.best_lr is None else f"best lr {s.best_lr:.6g}"
+        print(f"{s.label}: {best}, {int(s.diverged.sum())} of {s.lrs.size} diverged")
+    print(path)
+    return 0

@@ -1,0 +1,198 @@
+"""Learning-rate sweeps: N learning rates of one optimizer from one start, run as ONE batch.
+
+Every update rule is elementwise, so a hyperparameter may be an array that broadcasts against the
+points: an lr of shape (N, 1) against N copies of the start, shape (N, 2), runs N learning rates in
+one vectorised loop. :func:`batched_optimizer` is the one documented internal path that builds such
+an optimizer (through the registered factory, each value checked with ``check_hparam``); row i of
+the batch equals the single run at ``values[i]`` to the last bit (tests check it for every
+registered optimizer, so a new optimizer must keep its update elementwise in its hyperparameters).
+
+The objective (what "best" means when tuning) is the **mean loss over the last 10 % of the steps**
+(at least one step), so a run that oscillates around a minimum scores worse than one that settles
+there. A run that diverges scores +inf and is marked.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidValueError
+from .optimizers import OPTIMIZERS, Optimizer, check_hparam, make_optimizer
+from .registry import unknown_name_message
+from .runs import Trajectory, run
+from .surfaces import Surface, get_surface
+
+#: The default grid: 41 log-spaced learning rates from 1e-4 to 10 (eight per decade).
+DEFAULT_LR_GRID: tuple[float, float, int] = (1e-4, 10.0, 41)
+#: Most learning rates in one sweep (keeps a request from allocating without bound).
+MAX_SWEEP = 1000
+#: The objective averages the loss over this fraction of the last steps.
+TAIL_FRACTION_TEXT = "mean loss over the last 10% of steps (at least 1); diverged runs score +inf"
+
+
+def lr_grid(low: float, high: float, n: int) -> np.ndarray:
+    """``n`` log-spaced values from ``low`` to ``high`` (both ends exact), checked."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 2 <= n <= MAX_SWEEP:
+        raise InvalidValueError(
+            f"lr grid size N={n!r} must be a whole number from 2 to {MAX_SWEEP}"
+        )
+    low, high = check_hparam("lr", low), check_hparam("lr", high)
+    if not low < high:
+        raise InvalidValueError(f"lr grid LOW={low:g} must be below HIGH={high:g}")
+    return np.geomspace(low, high, int(n))
+
+
+def parse_lr_grid(text: str) -> np.ndarray:
+    """``"LOW:HIGH:N"`` (e.g. ``1e-4:10:41``) as a log-spaced grid, else a one-line error."""
+    parts = text.split(":") if isinstance(text, str) else []
+    if len(parts) != 3:
+        raise InvalidValueError(f"lr grid {text!r} must be LOW:HIGH:N, e.g. 1e-4:10:41")
+    try:
+        low, high = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise InvalidValueError(f"lr grid {text!r}: LOW and HIGH must be numbers") from None
+    try:
+        n = int(parts[2])
+    except ValueError:
+        raise InvalidValueError(f"lr grid {text!r}: N must be a whole number") from None
+    try:
+        return lr_grid(low, high, n)
+    except InvalidValueError as exc:
+        detail = str(exc).removeprefix("lr grid ")
+        raise InvalidValueError(f"lr grid {text!r}: {detail}") from None
+
+
+def batched_optimizer(name: str, values: Any, key: str = "lr", **hparams: Any) -> Optimizer:
+    """Optimizer ``name`` whose ``key`` is the column ``values[:, None]``: one value per batch row.
+
+    The other hyperparameters are bound and checked as by ``make_optimizer``; every value is
+    checked with ``check_hparam``. The returned ``hparams`` leave ``key`` out (it is not one
+    number); the caller keeps ``values``. Run it from N starts, one per value.
+    """
+    info = OPTIMIZERS[name]
+    if key not in info.defaults:
+        raise InvalidValueError(
+            unknown_name_message(f"hyperparameter of {info.name}", key, list(info.defaults))
+        )
+    base = make_optimizer(info.name, **hparams)
+    column = np.array([check_hparam(key, v) for v in np.ravel(values).tolist()], dtype=float)[
+        :, None
+    ]
+    if column.size == 0:
+        raise InvalidValueError(f"no values of {key} to sweep")
+    init, update = info.factory(**{**base.hparams, key: column})
+    rest = {k: v for k, v in base.hparams.items() if k != key}
+    return Optimizer(info.name, rest, init, update)
+
+
+def tail_length(steps: int) -> int:
+    """How many final steps the objective averages: ceil(steps / 10), at least 1."""
+    return max(1, -(-int(steps) // 10))
+
+
+def objective(traj: Trajectory) -> np.ndarray:
+    """Per run of a batch: mean loss over the last 10 % of steps; +inf where the run diverged."""
+    tail = traj.loss[traj.steps + 1 - tail_length(traj.steps) :]
+    with np.errstate(all="ignore"):
+        value = tail.mean(axis=0)
+    return np.where(traj.diverged_step >= 0, np.inf, value)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A learning-rate sweep of one optimizer: the grid, the objective and the batch run."""
+
+    label: str
+    optimizer: str
+    hparams: dict[str, float]  # every hyperparameter but lr
+    lrs: np.ndarray  # (N,)
+    objective: np.ndarray  # (N,), +inf where diverged
+    trajectory: Trajectory  # the batch, one row per lr
+    surface: Surface | None = None  # the surface itself (a formula surface has no registered name)
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.trajectory.diverged_step >= 0
+
+    @property
+    def best_index(self) -> int | None:
+        """Index of the lowest objective (the smallest such lr on ties); None if all diverged."""
+        ok = np.isfinite(self.objective)
+        return int(np.argmin(np.where(ok, self.objective, np.inf))) if ok.any() else None
+
+    @property
+    def best_lr(self) -> float | None:
+        i = self.best_index
+        return None if i is None else float(self.lrs[i])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: the grid, the objective, what diverged and the chosen lr."""
+        return {
+            "label": self.label,
+            "optimizer": self.optimizer,
+            "hparams": dict(self.hparams),
+            "steps": self.trajectory.steps,
+            "start": self.trajectory.start[0].tolist(),
+            "objective": TAIL_FRACTION_TEXT,
+            "lr": self.lrs.tolist(),
+            "value": [float(v) if np.isfinite(v) else None for v in self.objective],
+            "diverged_step": [int(k) if k >= 0 else None for k in self.trajectory.diverged_step],
+            "chosen_lr": self.best_lr,
+        }
+
+
+def sweep(
+    surface: Surface | str,
+    optimizer: Optimizer | str,
+    lrs: Any = None,
+    start: Any = None,
+    steps: int = 125,
+    *,
+    label: str | None = None,
+    noise: float = 0.0,
+    seed: int | None = None,
+) -> Sweep:
+    """Run ``optimizer`` (its other hyperparameters kept) at every lr of ``lrs`` in one batch.
+
+    ``lrs`` defaults to :data:`DEFAULT_LR_GRID`; ``optimizer`` may be a name or an Optimizer.
+    With ``noise`` the batch draws its own noise, so rows differ from single noisy runs.
+    """
+    surface = get_surface(surface)
+    opt = make_optimizer(optimizer) if isinstance(optimizer, str) else optimizer
+    grid = lr_grid(*DEFAULT_LR_GRID) if lrs is None else np.asarray(lrs, dtype=float).ravel()
+    rest = {k: v for k, v in opt.hparams.items() if k != "lr"}
+    batched = batched_optimizer(opt.name, grid, **rest)
+    xy = np.array(surface.start if start is None else start, dtype=float)
+    if xy.shape != (2,):
+        raise InvalidValueError(f"a sweep starts from one point (x, y), not shape {xy.shape}")
+    starts = np.broadcast_to(xy, (grid.size, 2)).copy()
+    traj = run(surface, batched, starts, steps, label=label or opt.name, noise=noise, seed=seed)
+    return Sweep(label or opt.name, opt.name, rest, grid, objective(traj), traj, surface)
+
+
+def tune(
+    surface: Surface | str,
+    optimizer: Optimizer,
+    lrs: Any = None,
+    start: Any = None,
+    steps: int = 125,
+    **kwargs: Any,
+) -> tuple[Optimizer, Sweep]:
+    """The optimizer at the lr of ``lrs`` with the best objective, and the sweep that chose it."""
+    result = sweep(surface, optimizer, lrs, start, steps, **kwargs)
+    best = result.best_lr
+    if best is None:
+        raise InvalidValueError(
+            f"cannot tune {optimizer.name}: every lr from {result.lrs[0]:g} to "
+            f"{result.lrs[-1]:g} diverged; choose another grid with --lr"
+        )
+    return make_optimizer(optimizer.name, **{**result.hparams, "lr": best}), result
+
+
+def format_lr(lr: float) -> str:
+    """A learning rate for legends: three significant digits."""
+    return f"{lr:.3g}" if math.isfinite(lr) else str(lr)
