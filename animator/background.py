@@ -7,6 +7,7 @@ surface looks the same.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 
 from landscapes import Surface
@@ -49,8 +50,12 @@ def draw_surface(
     filled: bool = True,
     labels: bool = True,
     n: int = MESH_POINTS,
+    scale: float = 1.0,
 ):
-    """Draw contours of ``surface`` over ``window`` on ``ax``; return the filled contour set."""
+    """Draw contours of ``surface`` over ``window`` on ``ax``; return the filled contour set.
+
+    ``scale`` multiplies text sizes and line widths, for pictures smaller or larger than 12x8 in.
+    """
     window = surface.window if window is None else window
     X, Y, Z = surface.mesh(n, window)
     levels = surface_levels(surface, Z)
@@ -59,9 +64,9 @@ def draw_surface(
         filled_set = ax.contourf(
             X, Y, Z, levels=levels, cmap=SURFACE_CMAP, alpha=0.85, extend="both"
         )
-    lines = ax.contour(X, Y, Z, levels=levels, colors="k", linewidths=0.5, alpha=0.45)
+    lines = ax.contour(X, Y, Z, levels=levels, colors="k", linewidths=0.5 * scale, alpha=0.45)
     if labels:
-        ax.clabel(lines, inline=True, fontsize=7, fmt="%g")
+        ax.clabel(lines, inline=True, fontsize=7 * scale, fmt="%g")
     ax.set_xlim(window[0], window[1])
     ax.set_ylim(window[2], window[3])
     ax.set_aspect("equal")
@@ -70,27 +75,38 @@ def draw_surface(
     return filled_set
 
 
-def mark_minima(ax: Axes, surface: Surface, *, with_labels: bool = True) -> None:
-    """Global minima as white stars, local ones as hollow white circles."""
+def mark_minima(
+    ax: Axes, surface: Surface, *, with_labels: bool = True, scale: float = 1.0
+) -> None:
+    """Global minima as white stars, local ones as hollow white rings with a dark outline."""
     for i, kind in enumerate(("global", "local")):
         pts = np.array([m.xy for m in surface.minima if m.kind == kind]).reshape(-1, 2)
         if not len(pts):
             continue
         style = (
-            dict(marker="*", s=180, facecolor="white", edgecolor="black", linewidth=0.8)
+            dict(marker="*", s=180 * scale**2, facecolor="white", edgecolor="black", linewidth=0.8)
             if kind == "global"
-            else dict(marker="o", s=60, facecolor="none", edgecolor="white", linewidth=1.5)
+            else dict(
+                marker="o",
+                s=60 * scale**2,
+                facecolor="none",
+                edgecolor="white",
+                linewidth=1.5 * scale,
+                # a dark outline keeps the white ring visible on the light parts of the map
+                path_effects=[patheffects.withStroke(linewidth=2.6 * scale, foreground="0.15")],
+            )
         )
         label = f"{kind} minimum" if with_labels else None
         ax.scatter(pts[:, 0], pts[:, 1], zorder=4 + i, label=label, **style)
 
 
-def mark_start(ax: Axes, xy, *, with_label: bool = True) -> None:
+def mark_start(ax: Axes, xy, *, with_label: bool = True, scale: float = 1.0) -> None:
+    """The start point as a white disc with a black edge."""
     ax.scatter(
         [xy[0]],
         [xy[1]],
         marker="o",
-        s=70,
+        s=70 * scale**2,
         facecolor="white",
         edgecolor="black",
         zorder=6,
