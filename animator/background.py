@@ -26,6 +26,7 @@ RUN_COLORS = (
     "#000000",  # black
 )
 MESH_POINTS = 240
+MAX_LINE_LEVELS = 20
 
 
 def surface_levels(surface: Surface, Z: np.ndarray) -> np.ndarray:
@@ -64,7 +65,10 @@ def draw_surface(
         filled_set = ax.contourf(
             X, Y, Z, levels=levels, cmap=SURFACE_CMAP, alpha=0.85, extend="both"
         )
-    lines = ax.contour(X, Y, Z, levels=levels, colors="k", linewidths=0.5 * scale, alpha=0.45)
+    # Many levels: lines at every other one (the filled bands still show each level), so the
+    # map stays readable where the surface is steep, and GIFs of it stay small.
+    line_levels = levels[::2] if len(levels) > MAX_LINE_LEVELS else levels
+    lines = ax.contour(X, Y, Z, levels=line_levels, colors="k", linewidths=0.5 * scale, alpha=0.45)
     if labels:
         ax.clabel(lines, inline=True, fontsize=7 * scale, fmt="%g")
     ax.set_xlim(window[0], window[1])

@@ -70,7 +70,7 @@ def run_status(traj: Trajectory, k: int) -> str:
     if d is not None and k >= d:
         return f"diverged at step {d}"
     value = float(traj.loss[k])
-    return f"loss {value:.4g}" if abs(value) < 1e5 else f"loss {value:.3e}"
+    return f"loss {value:.3g}" if abs(value) < 1e5 else f"loss {value:.2e}"
 
 
 def wrap_formula(text: str, width_in: float, fontsize: float) -> str:
@@ -248,9 +248,9 @@ class SceneFigure:
             r.status.set_text(run_status(r.traj, k))
         if self.animated:
             self.step_text.set_text(f"step {k} / {self.steps}")
-            self.cursor.set_xdata([k, k])
+            self.cursor.set_xdata([k])
         else:
-            self.step_text.set_text(f"{self.steps} steps")
+            self.step_text.set_visible(False)  # the x label says "step"
             self.cursor.set_visible(False)
 
     def moving_artists(self) -> list[Artist]:
@@ -300,24 +300,30 @@ def build_figure(scene: Scene, options: RenderOptions, *, animated: bool = False
 
     # loss panel and legend in the right-hand column
     col = 0.735
-    loss_top = top - 0.035
+    loss_top = top - 0.01
     ax_loss = fig.add_axes([col, loss_top - 0.36, 0.25, 0.36])
     ls = loss_scale(scene)
     ax_loss.set_xlim(0, max(n_steps, 1))
     ax_loss.set_ylim(ls.lo, ls.hi)
     if ls.log:
         ax_loss.set_yscale("log")
-    ax_loss.set_xlabel("step", fontsize=9.5 * s)
+    # in animations the step counter takes the place of the x label (see below)
+    ax_loss.set_xlabel(" " if animated else "step", fontsize=11 * s if animated else 9.5 * s)
     ax_loss.set_ylabel("loss f(x, y)", fontsize=9.5 * s)
     ax_loss.tick_params(labelsize=8.5 * s, width=0.8 * s, length=3.5 * s)
     ax_loss.grid(True, alpha=0.3, lw=0.6 * s)
     ax_loss.set_axisbelow(True)
     step_text = moving_text(
-        fig, col, loss_top + 0.012, animated, fontsize=11 * s, weight="bold", zorder=5.5
+        fig, 0, 0, animated, fontsize=11 * s, weight="bold", zorder=5.5, ha="center"
     )
     # the loss panel's y in "scale space" (log10 for a log axis), for clipping like the map
     box_loss = (-1.0, n_steps + 1.0, *_scaled_limits(ls))
-    cursor = ax_loss.axvline(0, color="0.35", lw=1.0 * s, ls="--", zorder=Z_CURSOR)
+    # The cursor is a marker riding on the step axis: a full-height line would change a pixel in
+    # every row of the panel every frame, which costs a GIF more than all the runs together.
+    (cursor,) = ax_loss.plot(
+        [0], [0], ls="none", marker="^", ms=9 * s, color="0.2", clip_on=False, zorder=Z_CURSOR,
+        transform=ax_loss.get_xaxis_transform(),
+    )  # fmt: skip
 
     runs: list[RunArtists] = []
     handles = []
@@ -325,7 +331,7 @@ def build_figure(scene: Scene, options: RenderOptions, *, animated: bool = False
         color = RUN_COLORS[i % len(RUN_COLORS)]
         zi = i * 0.01
         line = view.line(color, s, Z_LINE + zi)
-        head = view.marker(color, "o", 8 * s, Z_HEAD + zi, mec="white", mew=1.2 * s)
+        head = view.marker(color, "o", 7.5 * s, Z_HEAD + zi, mec="white", mew=1.2 * s)
         cross = view.marker(color, "X", 13 * s, Z_CROSS + zi, mec="black", mew=0.8 * s)
         note = view.note(s, Z_NOTE + zi)
         path = view.clip_path(traj.xy) if view.is_3d else clip_path(traj.xy, view.clip_box)
@@ -365,6 +371,8 @@ def build_figure(scene: Scene, options: RenderOptions, *, animated: bool = False
     # on the legend entry's empty second line, so a frame redraws a few words, not the legend.
     fig.draw_without_rendering()
     to_fig = fig.transFigure.inverted()
+    label_box = ax_loss.xaxis.label.get_window_extent()
+    step_text.set_position(to_fig.transform(((label_box.x0 + label_box.x1) / 2, label_box.y0)))
     for r, text in zip(runs, legend.get_texts()[: len(runs)], strict=True):
         box = text.get_window_extent()
         x, y = to_fig.transform((box.x0, box.y0))
@@ -394,6 +402,7 @@ def moving_text(
     weight: str = "normal",
     color="black",
     zorder: float = 5.0,
+    ha: str = "left",
 ) -> Artist:
     """A one-line text whose bottom-left is at figure fraction (x, y), set with ``set_text``.
 
@@ -402,11 +411,11 @@ def moving_text(
     if animated:
         text = RasterText(
             x, y, fontsize=fontsize, dpi=fig.dpi, color=color, weight=weight,
-            transform=fig.transFigure, zorder=zorder,
+            transform=fig.transFigure, zorder=zorder, ha=ha,
         )  # fmt: skip
         return fig.add_artist(text)
     return fig.text(
-        x, y, "", fontsize=fontsize, weight=weight, color=color, va="bottom", zorder=zorder
+        x, y, "", fontsize=fontsize, weight=weight, color=color, va="bottom", ha=ha, zorder=zorder
     )
 
 

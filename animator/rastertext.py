@@ -26,7 +26,8 @@ def _font(weight: str, size_px: int) -> ImageFont.FreeTypeFont:
 
 
 class RasterText(Artist):
-    """A one-line text at ``(x, y)`` in ``transform`` coordinates, bottom-left anchored."""
+    """A one-line text at ``(x, y)`` in ``transform`` coordinates: its bottom there, and its
+    left, centre or right there by ``ha``."""
 
     def __init__(
         self,
@@ -40,9 +41,11 @@ class RasterText(Artist):
         weight: str = "normal",
         transform=None,
         zorder: float = 3.0,
+        ha: str = "left",
     ) -> None:
         super().__init__()
         self._xy = (x, y)
+        self._ha = {"left": 0.0, "center": 0.5, "right": 1.0}[ha]
         self._text = text
         self._font = _font(weight, max(1, round(fontsize * dpi / 72.0)))
         self._rgb = np.array(mcolors.to_rgb(color)) * 255
@@ -53,6 +56,10 @@ class RasterText(Artist):
 
     def set_text(self, text: str) -> None:
         self._text = text
+        self.stale = True
+
+    def set_position(self, xy) -> None:
+        self._xy = (float(xy[0]), float(xy[1]))
         self.stale = True
 
     def get_text(self) -> str:
@@ -78,6 +85,6 @@ class RasterText(Artist):
         image = self._bitmap(self._text)
         x, y = self.get_transform().transform(self._xy)
         gc = renderer.new_gc()
-        renderer.draw_image(gc, round(x), round(y), image)
+        renderer.draw_image(gc, round(x - self._ha * image.shape[1]), round(y), image)
         gc.restore()
         self.stale = False
