@@ -262,8 +262,20 @@ class SceneFigure:
             a.set_animated(flag)
 
 
-def build_figure(scene: Scene, options: RenderOptions, *, animated: bool = False) -> SceneFigure:
-    """Lay out the map, the colour bar, the loss panel, the legend and the title for ``scene``."""
+def build_figure(
+    scene: Scene,
+    options: RenderOptions,
+    *,
+    animated: bool = False,
+    fast_text: bool | None = None,
+) -> SceneFigure:
+    """Lay out the map, the colour bar, the loss panel, the legend and the title for ``scene``.
+
+    ``animated``: the moving artists are left out of full draws (for blitting) and the step
+    counter and cursor are shown. ``fast_text`` (default: ``animated``) draws the changing words
+    as cached bitmaps (``RasterText``) instead of matplotlib Text.
+    """
+    fast_text = animated if fast_text is None else fast_text
     if not scene.trajectories:
         raise InvalidValueError("nothing to draw: the scene has no runs")
     steps = {t.steps for t in scene.trajectories}
@@ -314,7 +326,7 @@ def build_figure(scene: Scene, options: RenderOptions, *, animated: bool = False
     ax_loss.grid(True, alpha=0.3, lw=0.6 * s)
     ax_loss.set_axisbelow(True)
     step_text = moving_text(
-        fig, 0, 0, animated, fontsize=11 * s, weight="bold", zorder=5.5, ha="center"
+        fig, 0, 0, fast_text, fontsize=11 * s, weight="bold", zorder=5.5, ha="center"
     )
     # the loss panel's y in "scale space" (log10 for a log axis), for clipping like the map
     box_loss = (-1.0, n_steps + 1.0, *_scaled_limits(ls))
@@ -376,7 +388,7 @@ def build_figure(scene: Scene, options: RenderOptions, *, animated: bool = False
     for r, text in zip(runs, legend.get_texts()[: len(runs)], strict=True):
         box = text.get_window_extent()
         x, y = to_fig.transform((box.x0, box.y0))
-        r.status = moving_text(fig, x, y, animated, fontsize=legend_size, color="0.25", zorder=6)
+        r.status = moving_text(fig, x, y, fast_text, fontsize=legend_size, color="0.25", zorder=6)
 
     moving: list[Artist] = []
     for r in runs:
@@ -396,7 +408,7 @@ def moving_text(
     fig: Figure,
     x: float,
     y: float,
-    animated: bool,
+    fast: bool,
     *,
     fontsize: float,
     weight: str = "normal",
@@ -406,9 +418,9 @@ def moving_text(
 ) -> Artist:
     """A one-line text whose bottom-left is at figure fraction (x, y), set with ``set_text``.
 
-    Animations get a cached bitmap text (``RasterText``), static figures a vector Text.
+    ``fast``: a cached bitmap text (``RasterText``, for animations), else a vector Text.
     """
-    if animated:
+    if fast:
         text = RasterText(
             x, y, fontsize=fontsize, dpi=fig.dpi, color=color, weight=weight,
             transform=fig.transFigure, zorder=zorder, ha=ha,
