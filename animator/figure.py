@@ -234,7 +234,7 @@ class SceneFigure:
     def set_step(self, k: int) -> None:
         """Show every run from step 0 to step ``k`` (the legend shows the loss at step ``k``)."""
         k = int(np.clip(k, 0, self.steps))
-        for r in self.runs:
+        for i, r in enumerate(self.runs):
             self.map.set_line(r.line, r.path.until(k))
             xy = r.traj.xy[k]
             shown = np.isfinite(xy).all() and inside(xy, self.map.window)
@@ -245,7 +245,10 @@ class SceneFigure:
             r.note.set_visible(bool(gone))
             loss = r.loss_path.until(k)
             r.loss_line.set_data(loss[:, 0], loss[:, 1])
-            r.status.set_text(run_status(r.traj, k))
+            if r.status is None:
+                self.legend.get_texts()[i].set_text(f"{r.name}\n{run_status(r.traj, k)}")
+            else:
+                r.status.set_text(run_status(r.traj, k))
         if self.animated:
             self.step_text.set_text(f"step {k} / {self.steps}")
             self.cursor.set_xdata([k])
@@ -256,6 +259,17 @@ class SceneFigure:
     def moving_artists(self) -> list[Artist]:
         """The artists ``set_step`` changes, in the order a full draw paints them."""
         return self.moving
+
+    def place_texts(self) -> None:
+        """Put the step counter under the loss panel (where its x label would be) and each run's
+        status on its legend entry's second line. Call after a draw: it needs their layout."""
+        to_fig = self.fig.transFigure.inverted()
+        box = self.ax_loss.xaxis.label.get_window_extent()
+        self.step_text.set_position(to_fig.transform(((box.x0 + box.x1) / 2, box.y0)))
+        for r, text in zip(self.runs, self.legend.get_texts()[: len(self.runs)], strict=True):
+            if r.status is not None:
+                box = text.get_window_extent()
+                r.status.set_position(to_fig.transform((box.x0, box.y0)))
 
     def set_animated(self, flag: bool) -> None:
         for a in self.moving:
@@ -379,25 +393,25 @@ def build_figure(
         labelspacing=0.55,
         borderaxespad=0.0,
     )
-    # The legend is static (drawn once); each run's status ("loss 0.0897") is its own small text
-    # on the legend entry's empty second line, so a frame redraws a few words, not the legend.
-    fig.draw_without_rendering()
-    to_fig = fig.transFigure.inverted()
-    label_box = ax_loss.xaxis.label.get_window_extent()
-    step_text.set_position(to_fig.transform(((label_box.x0 + label_box.x1) / 2, label_box.y0)))
-    for r, text in zip(runs, legend.get_texts()[: len(runs)], strict=True):
-        box = text.get_window_extent()
-        x, y = to_fig.transform((box.x0, box.y0))
-        r.status = moving_text(fig, x, y, fast_text, fontsize=legend_size, color="0.25", zorder=6)
+    # Animations: the legend is static (drawn once) and each run's status ("loss 0.0897") is its
+    # own small text on the legend entry's empty second line, so a frame redraws a few words,
+    # not the legend (placed by ``place_texts`` after the first draw). Static figures write the
+    # status into the legend itself.
+    if animated:
+        for r in runs:
+            r.status = moving_text(
+                fig, 0, 0, fast_text, fontsize=legend_size, color="0.25", zorder=6
+            )
 
     moving: list[Artist] = []
     for r in runs:
         moving += [r.line, r.head, r.cross, r.note]
     map_moving = sorted(moving, key=lambda a: a.get_zorder())
     loss_moving = sorted([cursor] + [r.loss_line for r in runs], key=lambda a: a.get_zorder())
+    texts = [step_text] + [r.status for r in runs]
     sf = SceneFigure(
         fig, view, ax_loss, runs, legend, step_text, cursor, n_steps, s, animated,
-        moving=map_moving + loss_moving + [step_text] + [r.status for r in runs],
+        moving=map_moving + loss_moving + (texts if animated else []),
     )  # fmt: skip
     sf.set_animated(animated)
     sf.set_step(n_steps)

@@ -109,6 +109,7 @@ class FrameRenderer:
         self.fig = self.figure.fig
         self.canvas = self.figure.canvas
         self._draw_background()
+        self.figure.place_texts()  # needs the layout of that first draw
 
     def _draw_background(self) -> None:
         self.canvas.draw()  # everything except the animated artists

@@ -161,10 +161,12 @@ def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> 
             if previous is None:
                 index = lut[_lut_keys(rgba)].astype(np.uint8)
                 previous = rgba.copy()
+                before = previous.view(np.uint32).reshape(-1)
             else:  # look up only the pixels that changed since the last frame
-                changed = rgba.view(np.uint32)[..., 0] != previous.view(np.uint32)[..., 0]
-                index[changed] = lut[_lut_keys(rgba[changed])]
-                previous[changed] = rgba[changed]
+                now = rgba.view(np.uint32).reshape(-1)
+                changed = np.flatnonzero(now != before)
+                before[changed] = now[changed]
+                index.reshape(-1)[changed] = lut[_lut_keys(rgba.reshape(-1, 4)[changed])]
             writer.add(index, duration)
             bar.update()
         writer.close()

@@ -35,6 +35,8 @@ def common_way(scene: Scene, options: RenderOptions, path: Path, writer) -> None
     """FuncAnimation over the whole figure, the way most scripts do it."""
     sf = build_figure(scene, options, animated=True, fast_text=False)
     sf.set_animated(False)  # every artist is part of every full draw
+    sf.fig.canvas.draw()
+    sf.place_texts()
     anim = FuncAnimation(sf.fig, sf.set_step, frames=range(sf.steps + 1), blit=False)
     anim.save(path, writer=writer, dpi=options.dpi)
 

@@ -159,8 +159,9 @@ def test_diverged_run_is_drawn_to_its_end_with_a_cross(diverged_scene, tmp_path)
     assert cross.shape == (1, 2) and cross[0, 0] == pytest.approx(3.0)
     assert cross[0, 1] == pytest.approx(-2.5 + 5.8 * 25.0 / 28.0)
     assert bad.note.get_visible() and bad.note.get_text().startswith("diverged at step 6")
-    assert bad.status.get_text() == "diverged at step 6"
-    assert sf.runs[1].status.get_text() == f"loss {sf.runs[1].traj.loss[-1]:.3g}"
+    legend = [t.get_text() for t in sf.legend.get_texts()]
+    assert legend[0] == "sgd  (lr=5)\ndiverged at step 6"
+    assert legend[1] == f"sgd  (lr=0.1)\nloss {sf.runs[1].traj.loss[-1]:.3g}"
     # and the files render
     for name in ("d.png", "d.gif"):
         code = main(
