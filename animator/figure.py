@@ -359,6 +359,7 @@ def build_figure(
         line = view.line(color, s, Z_LINE + zi)
         head = view.marker(color, "o", 7.5 * s, Z_HEAD + zi, mec="white", mew=1.2 * s)
         cross = view.marker(color, "X", 13 * s, Z_CROSS + zi, mec="black", mew=0.8 * s)
+        cross.set_clip_on(False)  # whole, even where the run left the map at its border
         note = view.note(s, Z_NOTE + zi)
         path = view.clip_path(traj.xy) if view.is_3d else clip_path(traj.xy, view.clip_box)
         steps_loss = np.column_stack([np.arange(n_steps + 1), ls.forward(traj.loss)])

@@ -36,7 +36,7 @@ class MapView3D:
         finite = Z[np.isfinite(Z)]
         self.zlim = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         self.lift = LIFT * (self.zlim[1] - self.zlim[0] or 1.0)
-        mesh = ax.plot_surface(
+        ax.plot_surface(
             X, Y, Z, cmap=SURFACE_CMAP, rstride=1, cstride=1, linewidth=0,
             antialiased=False, alpha=0.9, zorder=1,
         )  # fmt: skip
@@ -64,10 +64,7 @@ class MapView3D:
             [start[0]], [start[1]], [float(surface.value(start)) + self.lift], marker="o",
             s=70 * scale**2, fc="white", ec="black", zorder=6, label="start",
         )  # fmt: skip
-        cax = fig.add_axes([rect[0] + rect[2] + 0.005, rect[1] + 0.15, 0.013, rect[3] - 0.3])
-        bar = fig.colorbar(mesh, cax=cax)
-        bar.set_label("f(x, y)", fontsize=9.5 * scale)
-        cax.tick_params(labelsize=8 * scale)
+        # no colour bar: the colours follow the height, which the z axis already labels
 
     def _z(self, xy: np.ndarray) -> np.ndarray:
         return self.surface.value(xy) + self.lift

@@ -32,8 +32,14 @@ MP4_PRESET = "veryfast"
 MP4_CRF = 20
 MP4_ARGS = ["-preset", MP4_PRESET, "-crf", str(MP4_CRF), "-tune", "animation"]
 #: Colours in the GIF palette; one index is left free for Pillow's "unchanged" transparency.
-GIF_COLORS = 95
+#: GIF palette sizes: a map of flat contour bands needs few colours (and smaller codes make a
+#: smaller file); a shaded 3-D surface is a gradient and needs them all. Index 255 is always
+#: left free for the "unchanged" transparency.
+GIF_COLORS_FLAT = 95
+GIF_COLORS_FULL = 255
 GIF_MOVING_COLORS = 32  # of which reserved for the pixels the runs, losses and texts paint
+#: A background counts as flat when this share of it is covered by its frequent exact colours.
+FLAT_COVERAGE = 0.9
 LUT_BITS = 6  # RGB -> palette lookup table resolution per channel
 
 
@@ -70,35 +76,49 @@ def _frames(scene: Scene, options: RenderOptions):
 
 
 def gif_palette(background: np.ndarray, final: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One palette (N, 3) for the whole animation, N <= GIF_COLORS, and its exact colours.
+    """One palette (N, 3) for the whole animation, N <= 255, and its exact colours.
 
-    The most frequent exact colours of the static scene (white, the flat contour fills, black
-    text) and of the pixels the runs paint (where the last frame differs from the background: the
-    run colours, the loss curves, texts) are kept exactly; median cut shares the rest of the
-    palette between the anti-aliased edges of both, so thin coloured lines keep their colour.
+    The frequent exact colours of the static scene (white, the flat contour bands, black text)
+    and of the pixels the runs paint (where the last frame differs from the background: the run
+    colours, the loss curves, texts) are kept exactly; median cut shares the rest of the palette
+    between the anti-aliased edges and gradients of both, so thin coloured lines keep their
+    colour.
     """
     moving = final[..., :3][(final != background).any(-1)]
     bg = background[::2, ::2, :3].reshape(-1, 3)
+    exact, coverage = _frequent_colors(bg)
+    total = GIF_COLORS_FLAT if coverage >= FLAT_COVERAGE else GIF_COLORS_FULL
     n_moving = min(GIF_MOVING_COLORS, len(moving))
-    parts = [_palette_of(bg, GIF_COLORS - n_moving)]
+    parts = [_palette_of(bg, total - n_moving)]
     if n_moving:
         parts.append(_palette_of(moving, n_moving))
     palette = np.unique(np.concatenate([p for exact, rest in parts for p in (exact, rest)]), axis=0)
-    return palette[:GIF_COLORS], np.concatenate([exact for exact, _ in parts])
+    return palette[:total], np.concatenate([exact for exact, _ in parts])
+
+
+def _rgb_keys(pixels: np.ndarray) -> np.ndarray:
+    return (
+        (pixels[:, 0].astype(np.uint32) << 16)
+        | (pixels[:, 1].astype(np.uint32) << 8)
+        | pixels[:, 2]
+    )
+
+
+def _frequent_colors(pixels: np.ndarray, limit: int | None = None) -> tuple[np.ndarray, float]:
+    """Exact colours covering at least 0.2% of ``pixels`` each (most frequent first, at most
+    ``limit``), and the share of the pixels they cover."""
+    values, counts = np.unique(_rgb_keys(pixels), return_counts=True)
+    order = np.argsort(counts)[::-1]
+    order = order[counts[order] >= max(8, 0.002 * len(pixels))][:limit]
+    return values[order], float(counts[order].sum()) / max(1, len(pixels))
 
 
 def _palette_of(pixels: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Up to ``n`` colours for ``pixels`` (M, 3): frequent exact colours, then median cut."""
-
     from PIL import Image
 
-    keys = (pixels[:, 0].astype(np.uint32) << 16) | (pixels[:, 1].astype(np.uint32) << 8)
-    keys |= pixels[:, 2]
-    values, counts = np.unique(keys, return_counts=True)
-    order = np.argsort(counts)[::-1]
-    frequent = order[counts[order] >= max(8, 0.0001 * len(keys))][: n * 3 // 4]
-    exact = values[frequent]
-    rest = pixels[~np.isin(keys, exact)]
+    exact, _ = _frequent_colors(pixels, n * 3 // 4)
+    rest = pixels[~np.isin(_rgb_keys(pixels), exact)]
     exact_rgb = np.stack([(exact >> 16) & 255, (exact >> 8) & 255, exact & 255], -1)
     room = n - len(exact)
     others = np.zeros((0, 3))
