@@ -150,6 +150,7 @@ class MapView:
         cax = fig.add_axes([pos.x1 + 0.012, pos.y0, 0.013, pos.height])
         bar = fig.colorbar(filled, cax=cax)
         bar.set_label("f(x, y)", fontsize=9.5 * scale)
+        bar.ax.yaxis.set_major_formatter("{x:g}")  # 6.25 and 8, not 6.25 and 8.00
         cax.tick_params(labelsize=8 * scale, width=0.8 * scale, length=3 * scale)
         self.cax = cax
 
