@@ -317,6 +317,7 @@ def build_figure(
     title.set_fontsize(10 * s)
     n_lines = formula.count("\n") + 1
     top = 0.985 - (0.04 + 0.029 * n_lines + 0.012) * s * 8 / fig.get_figheight()
+    top = max(top, 0.55)  # tiny pictures: text may crowd, the axes keep a size
 
     if options.view == "3d":
         from .view3d import MapView3D
