@@ -6,6 +6,7 @@ surface looks the same.
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.axes import Axes
@@ -70,13 +71,30 @@ def draw_surface(
     line_levels = levels[::2] if len(levels) > MAX_LINE_LEVELS else levels
     lines = ax.contour(X, Y, Z, levels=line_levels, colors="k", linewidths=0.5 * scale, alpha=0.45)
     if labels:
-        ax.clabel(lines, inline=True, fontsize=7 * scale, fmt="%g")
+        ax.clabel(
+            lines,
+            inline=True,
+            fontsize=7 * scale,
+            fmt="%g",
+            colors=_label_colors(line_levels, levels),
+        )
     ax.set_xlim(window[0], window[1])
     ax.set_ylim(window[2], window[3])
     ax.set_aspect("equal")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     return filled_set
+
+
+def _label_colors(line_levels: np.ndarray, levels: np.ndarray) -> list[str]:
+    """Light contour labels on the dark bands, dark ones on the light bands (readable on both)."""
+    cmap = matplotlib.colormaps[SURFACE_CMAP]
+    lo, hi = float(levels[0]), float(levels[-1])
+    out = []
+    for v in line_levels:
+        r, g, b, _ = cmap((float(v) - lo) / (hi - lo) if hi > lo else 0.5)
+        out.append("white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.4 else "black")
+    return out
 
 
 def mark_minima(
