@@ -23,8 +23,8 @@ RUN_COLORS = (
     "#CC79A7",  # reddish purple
     "#E69F00",  # orange
     "#56B4E9",  # sky blue
-    "#F0E442",  # yellow
     "#000000",  # black
+    "#F0E442",  # yellow (last: faint on the light parts of the map)
 )
 MESH_POINTS = 240
 MAX_LINE_LEVELS = 20

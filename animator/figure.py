@@ -304,11 +304,14 @@ def build_figure(
     surface = scene.surface
     fig_w = fig.get_figwidth()
 
-    # title: the surface's name (and what was run), then its formula, wrapped to the width
+    # title: the surface's name, then its formula, wrapped to the width; what was run heads
+    # the legend
     start = scene.trajectories[0].start
-    subtitle = f"{len(scene.trajectories)} runs from ({start[0]:g}, {start[1]:g})"
+    starts = {tuple(t.start) for t in scene.trajectories}
+    where = f"from ({start[0]:g}, {start[1]:g})" if len(starts) == 1 else "from several starts"
+    runs_title = f"{n_steps} steps {where}"
     if scene.meta.get("noise"):
-        subtitle += f", gradient noise σ={scene.meta['noise']:g} (seed {scene.meta.get('seed')})"
+        runs_title += f"\ngradient noise σ={scene.meta['noise']:g}, seed {scene.meta.get('seed')}"
     fig.text(0.5, 0.985, surface.name, ha="center", va="top", fontsize=14 * s, weight="bold")
     formula = wrap_formula(f"f(x, y) = {surface.formula}", fig_w * 0.94, 10 * s)
     title = fig.text(
@@ -384,17 +387,26 @@ def build_figure(
         )
 
     extra_handles, extra_labels = marker_legend(scene, s)
-    legend_size = 9.5 * s
+    # the legend fills the column under the loss panel; many runs get a smaller font, not a
+    # legend that runs off the picture (lines: title, two per run, one per marker entry)
+    legend_top = loss_top - 0.36 - 0.075
+    lines = runs_title.count("\n") + 1 + 2 * len(runs) + len(extra_labels)
+    entries = 1 + len(runs) + len(extra_labels)
+    room_pt = (legend_top - 0.015) * fig.get_figheight() * 72
+    legend_size = min(9.5 * s, room_pt / (1.22 * lines + 0.55 * entries))
     legend = fig.legend(
         handles + extra_handles,
         [run_name(t) + "\n " for t in scene.trajectories] + extra_labels,
         loc="upper left",
-        bbox_to_anchor=(col - 0.06, loss_top - 0.36 - 0.075),
+        bbox_to_anchor=(col - 0.06, legend_top),
         fontsize=legend_size,
         frameon=False,
         handlelength=2.2,
         labelspacing=0.55,
         borderaxespad=0.0,
+        title=runs_title,
+        title_fontsize=legend_size,
+        alignment="left",
     )
     # Animations: the legend is static (drawn once) and each run's status ("loss 0.0897") is its
     # own small text on the legend entry's empty second line, so a frame redraws a few words,

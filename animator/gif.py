@@ -177,18 +177,20 @@ def _pillow_image_data(index: np.ndarray, palette: bytes) -> bytes:
 class GifWriter:
     """``add(index, duration_ms)`` frames of palette indices; ``close()`` finishes the file.
 
-    The palette has at most 255 colours; index 255 is the transparent "unchanged" index. A frame
-    identical to the previous one lengthens the previous frame instead of adding one.
+    The palette has at most 255 colours. Codes get as few bits as the palette plus one
+    transparent "unchanged" index need (the last index of the table): 95 colours make 7-bit
+    pixels, which LZW turns into shorter codes. A frame identical to the previous one lengthens
+    the previous frame instead of adding one.
     """
-
-    TRANSPARENT = 255
 
     def __init__(self, fh: BinaryIO, size: tuple[int, int], palette: np.ndarray) -> None:
         if len(palette) > 255:
             raise ValueError("a GIF palette here has at most 255 colours (one is transparent)")
         self.fh = fh
         self.width, self.height = int(size[0]), int(size[1])
-        table = np.zeros((256, 3), dtype=np.uint8)
+        self.bits = max(2, int(len(palette)).bit_length())  # room for the palette + 1
+        self.TRANSPARENT = (1 << self.bits) - 1
+        table = np.zeros((1 << self.bits, 3), dtype=np.uint8)
         table[: len(palette)] = palette
         self.palette = table.tobytes()
         self.previous: np.ndarray | None = None
@@ -196,7 +198,7 @@ class GifWriter:
         self.frames = 0
         fh.write(b"GIF89a")
         fh.write(self.width.to_bytes(2, "little") + self.height.to_bytes(2, "little"))
-        fh.write(bytes([0xF7, 0, 0]))  # global table of 256 colours, 8 bits per channel
+        fh.write(bytes([0xF0 | (self.bits - 1), 0, 0]))  # global table, 8 bits per channel
         fh.write(self.palette)
         fh.write(b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00")  # loop forever
 
@@ -217,8 +219,9 @@ class GifWriter:
         cols = np.flatnonzero(changed.any(axis=0))
         y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
         box = np.where(changed[y0:y1, x0:x1], index[y0:y1, x0:x1], self.TRANSPARENT)
-        data = lzw_encode(box.astype(np.uint8), 8, self.TRANSPARENT)
-        image = self._descriptor(x0, y0, x1 - x0, y1 - y0) + bytes([8]) + _sub_blocks(data)
+        data = lzw_encode(box.astype(np.uint8), self.bits, self.TRANSPARENT)
+        image = self._descriptor(x0, y0, x1 - x0, y1 - y0) + bytes([self.bits])
+        image += _sub_blocks(data)
         self._push(duration_ms, True, image)
         self.previous[y0:y1, x0:x1] = index[y0:y1, x0:x1]
 
