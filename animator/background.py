@@ -6,8 +6,9 @@ surface looks the same.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm
 
@@ -23,10 +24,11 @@ RUN_COLORS = (
     "#CC79A7",  # reddish purple
     "#E69F00",  # orange
     "#56B4E9",  # sky blue
-    "#F0E442",  # yellow
     "#000000",  # black
+    "#F0E442",  # yellow (last: faint on the light parts of the map)
 )
 MESH_POINTS = 240
+MAX_LINE_LEVELS = 20
 
 
 def surface_levels(surface: Surface, Z: np.ndarray) -> np.ndarray:
@@ -51,21 +53,34 @@ def draw_surface(
     filled: bool = True,
     labels: bool = True,
     n: int = MESH_POINTS,
+    scale: float = 1.0,
 ):
-    """Draw contours of ``surface`` over ``window`` on ``ax``; return the filled contour set."""
+    """Draw contours of ``surface`` over ``window`` on ``ax``; return the filled contour set.
+
+    ``scale`` multiplies text sizes and line widths, for pictures smaller or larger than 12x8 in.
+    """
     window = surface.window if window is None else window
     X, Y, Z = surface.mesh(n, window)
     levels = surface_levels(surface, Z)
     filled_set = None
     if filled:
         # One colour step per band, so log-spaced levels (Rosenbrock, Beale) use the whole map.
-        norm = BoundaryNorm(levels, ncolors=plt.get_cmap(SURFACE_CMAP).N, extend="both")
+        norm = BoundaryNorm(levels, ncolors=matplotlib.colormaps[SURFACE_CMAP].N, extend="both")
         filled_set = ax.contourf(
             X, Y, Z, levels=levels, cmap=SURFACE_CMAP, norm=norm, alpha=0.85, extend="both"
         )
-    lines = ax.contour(X, Y, Z, levels=levels, colors="k", linewidths=0.5, alpha=0.45)
+    # Many levels: lines at every other one (the filled bands still show each level), so the
+    # map stays readable where the surface is steep, and GIFs of it stay small.
+    line_levels = levels[::2] if len(levels) > MAX_LINE_LEVELS else levels
+    lines = ax.contour(X, Y, Z, levels=line_levels, colors="k", linewidths=0.5 * scale, alpha=0.45)
     if labels:
-        ax.clabel(lines, inline=True, fontsize=7, fmt="%g")
+        ax.clabel(
+            lines,
+            inline=True,
+            fontsize=7 * scale,
+            fmt="%g",
+            colors=_label_colors(line_levels, levels),
+        )
     ax.set_xlim(window[0], window[1])
     ax.set_ylim(window[2], window[3])
     ax.set_aspect("equal")
@@ -74,27 +89,50 @@ def draw_surface(
     return filled_set
 
 
-def mark_minima(ax: Axes, surface: Surface, *, with_labels: bool = True) -> None:
-    """Global minima as white stars, local ones as hollow white circles."""
+def _label_colors(line_levels: np.ndarray, levels: np.ndarray) -> list[str]:
+    """Light contour labels on the dark bands, dark ones on the light bands (readable on both)."""
+    cmap = matplotlib.colormaps[SURFACE_CMAP]
+    # BoundaryNorm gives every band one colour step, so a level's colour follows its index
+    position = {float(v): i / max(len(levels) - 1, 1) for i, v in enumerate(levels)}
+    out = []
+    for v in line_levels:
+        r, g, b, _ = cmap(position[float(v)])
+        out.append("white" if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.4 else "black")
+    return out
+
+
+def mark_minima(
+    ax: Axes, surface: Surface, *, with_labels: bool = True, scale: float = 1.0
+) -> None:
+    """Global minima as white stars, local ones as hollow white rings with a dark outline."""
     for i, kind in enumerate(("global", "local")):
         pts = np.array([m.xy for m in surface.minima if m.kind == kind]).reshape(-1, 2)
         if not len(pts):
             continue
         style = (
-            dict(marker="*", s=180, facecolor="white", edgecolor="black", linewidth=0.8)
+            dict(marker="*", s=180 * scale**2, facecolor="white", edgecolor="black", linewidth=0.8)
             if kind == "global"
-            else dict(marker="o", s=60, facecolor="none", edgecolor="white", linewidth=1.5)
+            else dict(
+                marker="o",
+                s=60 * scale**2,
+                facecolor="none",
+                edgecolor="white",
+                linewidth=1.5 * scale,
+                # a dark outline keeps the white ring visible on the light parts of the map
+                path_effects=[patheffects.withStroke(linewidth=2.6 * scale, foreground="0.15")],
+            )
         )
         label = f"{kind} minimum" if with_labels else None
         ax.scatter(pts[:, 0], pts[:, 1], zorder=4 + i, label=label, **style)
 
 
-def mark_start(ax: Axes, xy, *, with_label: bool = True) -> None:
+def mark_start(ax: Axes, xy, *, with_label: bool = True, scale: float = 1.0) -> None:
+    """The start point as a white disc with a black edge."""
     ax.scatter(
         [xy[0]],
         [xy[1]],
         marker="o",
-        s=70,
+        s=70 * scale**2,
         facecolor="white",
         edgecolor="black",
         zorder=6,

@@ -11,11 +11,13 @@ from landscapes import InvalidValueError
 
 from .exports import write_csv, write_json
 from .scene import RenderOptions, Scene
+from .writers import PICTURE_WRITERS
 
 Writer = Callable[[str | os.PathLike, Scene, RenderOptions], None]
 
-#: suffix -> writer. The renderer adds the picture and animation formats.
+#: suffix -> writer: pictures and animations (see writers.py), then the data exports.
 WRITERS: dict[str, Writer] = {
+    **PICTURE_WRITERS,
     ".csv": write_csv,
     ".json": write_json,
 }

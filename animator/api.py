@@ -1,0 +1,155 @@
+"""The Python API: ``plot`` and ``animate`` return objects that show inline in Jupyter.
+
+>>> import animator
+>>> fig = animator.plot("hills_and_canyon", ["adam:lr=0.25", "rmsprop"])   # doctest: +SKIP
+>>> fig.save("adam_vs_rmsprop.png")                                       # doctest: +SKIP
+>>> anim = animator.animate("hills_and_canyon", suite="article")          # doctest: +SKIP
+>>> anim            # in a notebook: plays inline (an H.264 <video>)      # doctest: +SKIP
+>>> anim.save("article.gif")                                              # doctest: +SKIP
+
+``runs`` items may be optimizer specs (``"adam:lr=0.1"``), ``Optimizer`` objects or finished
+``Trajectory`` objects; with neither ``runs`` nor ``suite`` the article's suite is run.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from landscapes import (
+    SUITES,
+    InvalidValueError,
+    Optimizer,
+    Surface,
+    Trajectory,
+    get_surface,
+    parse_spec,
+    run,
+)
+
+from .outputs import prepare_output, writer_for
+from .scene import RenderOptions, Scene
+
+DEFAULT_SUITE = "article"
+
+
+def make_scene(
+    surface: str | Surface = "hills_and_canyon",
+    runs: Sequence[str | Optimizer | Trajectory] | None = None,
+    *,
+    suite: str | None = None,
+    start: Any = None,
+    steps: int = 125,
+) -> Scene:
+    """Run ``runs`` (and the runs of ``suite``) on ``surface`` from ``start``."""
+    surface = get_surface(surface)
+    if isinstance(runs, (str, Optimizer, Trajectory)):
+        runs = [runs]
+    trajectories: list[Trajectory] = []
+    if suite is not None or not runs:
+        for label, spec in SUITES[suite or DEFAULT_SUITE].runs:
+            trajectories.append(run(surface, parse_spec(spec), start, steps, label=label))
+    for item in runs or []:
+        if isinstance(item, Trajectory):
+            trajectories.append(item)
+        elif isinstance(item, Optimizer):
+            trajectories.append(run(surface, item, start, steps))
+        elif isinstance(item, str):
+            trajectories.append(run(surface, parse_spec(item), start, steps, label=item))
+        else:
+            raise InvalidValueError(
+                f"a run must be a spec string, an Optimizer or a Trajectory, not {item!r}"
+            )
+    return Scene(surface, trajectories)
+
+
+class Picture:
+    """The final figure of a scene. ``save(path)`` writes any format; Jupyter shows a PNG."""
+
+    def __init__(self, scene: Scene, options: RenderOptions) -> None:
+        self.scene = scene
+        self.options = options
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write ``path`` (the suffix picks the format: .png .svg .pdf .gif .mp4 .html ...)."""
+        writer = writer_for(path)
+        target = prepare_output(path)
+        writer(target, self.scene, self.options)
+        return target
+
+    @property
+    def figure(self):
+        """A fresh matplotlib Figure of the final picture (to adjust before saving)."""
+        from .figure import render_figure
+
+        return render_figure(self.scene, self.options)
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format="png", dpi=self.options.dpi)
+        return buf.getvalue()
+
+
+class Animation(Picture):
+    """An animation of a scene. Jupyter plays it inline; ``frame(k)`` is one RGBA frame."""
+
+    def frame(self, k: int) -> np.ndarray:
+        """The RGBA frame (H, W, 4) at step ``k``."""
+        from .frames import FrameRenderer
+
+        return np.array(FrameRenderer(self.scene, self.options).frame(k))
+
+    def _repr_html_(self) -> str:
+        from .writers import animation_html
+
+        return animation_html(self.scene, self.options, page=False)
+
+
+def _options(**kwargs: Any) -> RenderOptions:
+    size = kwargs.get("size")
+    if size is not None:
+        kwargs["size"] = tuple(int(v) for v in size)
+    return RenderOptions(**{k: v for k, v in kwargs.items() if v is not None})
+
+
+def plot(
+    surface: str | Surface = "hills_and_canyon",
+    runs: Sequence[str | Optimizer | Trajectory] | None = None,
+    *,
+    suite: str | None = None,
+    start: Any = None,
+    steps: int = 125,
+    size: tuple[int, int] = (1200, 800),
+    dpi: int = 100,
+    view: str = "2d",
+) -> Picture:
+    """The final figure of runs over a surface (see ``make_scene`` for ``runs``)."""
+    scene = make_scene(surface, runs, suite=suite, start=start, steps=steps)
+    return Picture(scene, _options(size=size, dpi=dpi, view=view))
+
+
+def animate(
+    surface: str | Surface = "hills_and_canyon",
+    runs: Sequence[str | Optimizer | Trajectory] | None = None,
+    *,
+    suite: str | None = None,
+    start: Any = None,
+    steps: int = 125,
+    size: tuple[int, int] = (1200, 800),
+    dpi: int = 100,
+    view: str = "2d",
+    fps: float = 20.0,
+    duration: float | None = None,
+    hold: float = 1.0,
+) -> Animation:
+    """An animation of runs over a surface, one frame per step (``duration`` thins them)."""
+    scene = make_scene(surface, runs, suite=suite, start=start, steps=steps)
+    options = _options(
+        size=size, dpi=dpi, view=view, fps=fps, duration=duration, hold=hold, quiet=True
+    )
+    return Animation(scene, options)

@@ -1,0 +1,495 @@
+"""The picture of a scene: the map with its runs, a loss panel, a legend, a title.
+
+One builder serves the static figure and the animation. ``SceneFigure.set_step(k)`` shows the runs
+up to step ``k``; the artists it changes are the *moving* artists. For an animation they are marked
+``animated`` so a full draw leaves them out: the static scene is drawn once and kept as a
+background, and each frame only draws the moving artists over it (see ``frames.py``). Every moving
+artist has a distinct zorder above everything static in its axes, so drawing them in
+``moving_artists()`` order gives exactly what a full redraw gives (the legend comes last, above
+the lines).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib import patheffects
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
+
+from landscapes import OPTIMIZERS, InvalidValueError, Trajectory
+
+from .background import RUN_COLORS, draw_surface, mark_minima, mark_start
+from .clipping import Box, ClippedPath, clip_path, expand, inside, last_visible
+from .rastertext import RasterText
+from .scene import RenderOptions, Scene
+
+#: The picture is designed at 12 x 8 inches; other sizes scale text, lines and markers.
+DESIGN_INCHES = (12.0, 8.0)
+#: Runs are clipped to the view grown by this many window sizes on every side.
+CLIP_MARGIN = 2.0
+#: zorders of the moving artists (above contours, labels, minima and start in the map).
+Z_LINE, Z_HEAD, Z_CROSS, Z_NOTE = 7.0, 8.0, 9.0, 10.0
+Z_CURSOR, Z_LOSS = 2.6, 3.0
+
+
+def figure_scale(options: RenderOptions) -> float:
+    """How much smaller or larger than the 12x8 in design this picture is (text, lines, marks)."""
+    w, h = options.size
+    return max(0.35, min(w / options.dpi / DESIGN_INCHES[0], h / options.dpi / DESIGN_INCHES[1]))
+
+
+def new_figure(options: RenderOptions) -> Figure:
+    """A pyplot-free Agg figure of exactly ``options.size`` pixels."""
+    w, h = options.size
+    # a hair more than w/dpi, so Agg's truncation to whole pixels never loses one
+    fig = Figure(figsize=((w + 0.01) / options.dpi, (h + 0.01) / options.dpi), dpi=options.dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def run_name(traj: Trajectory) -> str:
+    """Legend name: the run's label and its hyperparameters (eps only when not the default)."""
+    defaults = OPTIMIZERS[traj.optimizer].defaults if traj.optimizer in OPTIMIZERS else {}
+    shown = [f"{k}={v:g}" for k, v in traj.hparams.items() if k != "eps" or defaults.get(k) != v]
+    label = traj.label
+    if label == traj.optimizer or label.startswith((traj.optimizer + ":", traj.optimizer + "(")):
+        label = traj.optimizer
+    return f"{label}  ({', '.join(shown)})" if shown else label
+
+
+def run_status(traj: Trajectory, k: int) -> str:
+    """The legend's second line at step ``k``: the current loss, or where the run diverged."""
+    d = traj.diverged_at
+    if d is not None and k >= d:
+        return f"diverged at step {d}"
+    value = float(traj.loss[k])
+    return f"loss {value:.3g}" if abs(value) < 1e5 else f"loss {value:.2e}"
+
+
+def wrap_formula(text: str, width_in: float, fontsize: float) -> str:
+    """Wrap a formula between its terms (at " + ") so each line fits ``width_in`` inches."""
+    chars = max(20, int(width_in * 72 / (fontsize * 0.6)))
+    n_lines = -(-len(text) // chars)
+    target = min(chars, int(len(text) / n_lines * 1.1) + 1)  # balanced lines, not one long + stub
+    lines: list[str] = []
+    for term in text.split(" + "):
+        if lines and len(lines[-1]) + 3 + len(term) <= target:
+            lines[-1] += " + " + term
+        else:
+            if lines:
+                lines[-1] += " +"
+            lines.append(term)
+    return "\n".join(line for part in lines for line in textwrap.wrap(part, chars))
+
+
+@dataclass
+class LossScale:
+    """The loss panel's y-axis: log when the losses in view span decades, else linear."""
+
+    log: bool
+    lo: float
+    hi: float
+
+    def forward(self, y: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.log10(np.where(y > 0, y, np.nan)) if self.log else y
+
+    def backward(self, y: np.ndarray) -> np.ndarray:
+        return 10.0**y if self.log else y
+
+
+def loss_scale(scene: Scene) -> LossScale:
+    """Limits from the points inside the view (a run far outside must not squash the others)."""
+    window = scene.surface.window
+    seen, every = [], []
+    for traj in scene.trajectories:
+        finite = np.isfinite(traj.loss)
+        every.append(traj.loss[finite])
+        seen.append(traj.loss[finite & inside(traj.xy, window)])
+    seen_all = np.concatenate(seen) if seen else np.array([])
+    every_all = np.concatenate(every) if every else np.array([])
+    if not seen_all.size:
+        seen_all = every_all if every_all.size else np.array([0.0, 1.0])
+    lo = float(min(seen_all.min(), every_all.min() if every_all.size else np.inf))
+    hi = float(seen_all.max())
+    if lo > 0 and hi / lo > 50:
+        return LossScale(True, lo / 1.6, hi * 1.6)
+    pad = 0.06 * (hi - lo) if hi > lo else max(abs(hi) * 0.1, 0.5)
+    return LossScale(False, lo - pad, hi + pad)
+
+
+class MapView:
+    """The 2-D map: filled contours, colour bar, minima, start; runs drawn as lines."""
+
+    is_3d = False
+
+    def __init__(self, fig: Figure, rect, scene: Scene, scale: float) -> None:
+        surface = scene.surface
+        self.surface = surface
+        self.window: Box = surface.window
+        self.clip_box: Box = expand(self.window, CLIP_MARGIN)
+        ax = fig.add_axes(rect)
+        self.ax = ax
+        filled = draw_surface(ax, surface, scale=scale)
+        mark_minima(ax, surface, scale=scale)
+        starts = {tuple(np.round(t.start, 12)) for t in scene.trajectories} or {surface.start}
+        for i, xy in enumerate(sorted(starts)):
+            mark_start(ax, xy, with_label=i == 0, scale=scale)
+        ax.set_xlabel("x", fontsize=10 * scale)
+        ax.set_ylabel("y", fontsize=10 * scale)
+        ax.tick_params(labelsize=8.5 * scale, width=0.8 * scale, length=3.5 * scale)
+        ax.apply_aspect()  # the final box, so the colour bar can sit right beside it
+        pos = ax.get_position()
+        cax = fig.add_axes([pos.x1 + 0.012, pos.y0, 0.013, pos.height])
+        bar = fig.colorbar(filled, cax=cax)
+        bar.set_label("f(x, y)", fontsize=9.5 * scale)
+        bar.ax.yaxis.set_major_formatter("{x:g}")  # 6.25 and 8, not 6.25 and 8.00
+        cax.tick_params(labelsize=8 * scale, width=0.8 * scale, length=3 * scale)
+        self.cax = cax
+
+    def line(self, color: str, scale: float, zorder: float) -> Line2D:
+        (line,) = self.ax.plot(
+            [], [], color=color, lw=2.2 * scale, solid_capstyle="round", zorder=zorder
+        )
+        return line
+
+    def marker(self, color: str, marker: str, size: float, zorder: float, **style) -> Line2D:
+        (m,) = self.ax.plot([], [], ls="none", marker=marker, ms=size, color=color, zorder=zorder)
+        m.set(**style)
+        return m
+
+    def set_line(self, line: Line2D, verts: np.ndarray) -> None:
+        line.set_data(verts[:, 0], verts[:, 1])
+
+    def set_point(self, marker: Line2D, xy: np.ndarray | None) -> None:
+        marker.set_data([], []) if xy is None else marker.set_data([xy[0]], [xy[1]])
+
+    def note(self, scale: float, zorder: float) -> Text:
+        return self.ax.annotate(
+            "",
+            (0, 0),
+            xytext=(0, 0),
+            textcoords="offset points",
+            fontsize=9 * scale,
+            zorder=zorder,
+            annotation_clip=False,
+            bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="none", alpha=0.85),
+        )
+
+    def place_note(self, note: Text, xy: np.ndarray, text: str, scale: float) -> None:
+        """Put ``text`` beside ``xy``, on the side facing the middle of the view."""
+        x0, x1, y0, y1 = self.window
+        right = xy[0] < (x0 + x1) / 2
+        up = xy[1] < (y0 + y1) / 2
+        note.xy = (float(xy[0]), float(xy[1]))
+        note.set_position((10 * scale if right else -10 * scale, 8 * scale if up else -8 * scale))
+        note.set_ha("left" if right else "right")
+        note.set_va("bottom" if up else "top")
+        note.set_text(text)
+
+
+@dataclass
+class RunArtists:
+    """The moving artists of one run and its path cut to the map's clip box."""
+
+    traj: Trajectory
+    name: str
+    path: ClippedPath
+    line: Line2D
+    head: Line2D
+    cross: Line2D
+    note: Text
+    loss_path: ClippedPath
+    loss_line: Line2D
+    end_xy: np.ndarray | None = None  # where the cross goes if the run diverged
+    status: Artist | None = None  # the legend's second line: current loss or divergence
+
+
+@dataclass
+class SceneFigure:
+    """A built picture: call ``set_step(k)``, then draw (or blit ``moving_artists()``)."""
+
+    fig: Figure
+    map: MapView
+    ax_loss: Axes
+    runs: list[RunArtists]
+    legend: Artist
+    step_text: Artist
+    cursor: Line2D
+    steps: int
+    scale: float
+    animated: bool
+    moving: list[Artist] = field(default_factory=list)
+
+    @property
+    def canvas(self) -> FigureCanvasAgg:
+        return self.fig.canvas
+
+    def set_step(self, k: int) -> None:
+        """Show every run from step 0 to step ``k`` (the legend shows the loss at step ``k``)."""
+        k = int(np.clip(k, 0, self.steps))
+        for i, r in enumerate(self.runs):
+            self.map.set_line(r.line, r.path.until(k))
+            xy = r.traj.xy[k]
+            shown = np.isfinite(xy).all() and inside(xy, self.map.window)
+            self.map.set_point(r.head, xy if shown else None)
+            d = r.traj.diverged_at
+            gone = d is not None and k >= d and r.end_xy is not None
+            self.map.set_point(r.cross, r.end_xy if gone else None)
+            r.note.set_visible(bool(gone))
+            loss = r.loss_path.until(k)
+            r.loss_line.set_data(loss[:, 0], loss[:, 1])
+            if r.status is None:
+                self.legend.get_texts()[i].set_text(f"{r.name}\n{run_status(r.traj, k)}")
+            else:
+                r.status.set_text(run_status(r.traj, k))
+        if self.animated:
+            self.step_text.set_text(f"step {k} / {self.steps}")
+            self.cursor.set_xdata([k])
+        else:
+            self.step_text.set_visible(False)  # the x label says "step"
+            self.cursor.set_visible(False)
+
+    def moving_artists(self) -> list[Artist]:
+        """The artists ``set_step`` changes, in the order a full draw paints them."""
+        return self.moving
+
+    def place_texts(self) -> None:
+        """Put the step counter under the loss panel (where its x label would be) and each run's
+        status on its legend entry's second line. Call after a draw: it needs their layout."""
+        to_fig = self.fig.transFigure.inverted()
+        box = self.ax_loss.xaxis.label.get_window_extent()
+        self.step_text.set_position(to_fig.transform(((box.x0 + box.x1) / 2, box.y0)))
+        for r, text in zip(self.runs, self.legend.get_texts()[: len(self.runs)], strict=True):
+            if r.status is not None:
+                box = text.get_window_extent()
+                r.status.set_position(to_fig.transform((box.x0, box.y0)))
+
+    def set_animated(self, flag: bool) -> None:
+        for a in self.moving:
+            a.set_animated(flag)
+
+
+def build_figure(
+    scene: Scene,
+    options: RenderOptions,
+    *,
+    animated: bool = False,
+    fast_text: bool | None = None,
+) -> SceneFigure:
+    """Lay out the map, the colour bar, the loss panel, the legend and the title for ``scene``.
+
+    ``animated``: the moving artists are left out of full draws (for blitting) and the step
+    counter and cursor are shown. ``fast_text`` (default: ``animated``) draws the changing words
+    as cached bitmaps (``RasterText``) instead of matplotlib Text.
+    """
+    fast_text = animated if fast_text is None else fast_text
+    if not scene.trajectories:
+        raise InvalidValueError("nothing to draw: the scene has no runs")
+    steps = {t.steps for t in scene.trajectories}
+    if any(t.is_batch for t in scene.trajectories) or len(steps) != 1:
+        raise InvalidValueError(
+            "a picture needs single runs (one start each) with the same number of steps"
+        )
+    (n_steps,) = steps
+    s = figure_scale(options)
+    fig = new_figure(options)
+    surface = scene.surface
+    fig_w = fig.get_figwidth()
+
+    # title: the surface's name, then its formula, wrapped to the width; what was run heads
+    # the legend
+    start = scene.trajectories[0].start
+    starts = {tuple(t.start) for t in scene.trajectories}
+    where = f"from ({start[0]:g}, {start[1]:g})" if len(starts) == 1 else "from several starts"
+    runs_title = f"{n_steps} steps {where}"
+    if scene.meta.get("noise"):
+        runs_title += f"\ngradient noise σ={scene.meta['noise']:g}, seed {scene.meta.get('seed')}"
+    fig.text(0.5, 0.985, surface.name, ha="center", va="top", fontsize=14 * s, weight="bold")
+    formula = wrap_formula(f"f(x, y) = {surface.formula}", fig_w * 0.94, 10 * s)
+    title = fig.text(
+        0.5, 0.985 - 0.032 * s / (fig.get_figheight() / 8), formula, ha="center", va="top"
+    )
+    title.set_fontsize(10 * s)
+    n_lines = formula.count("\n") + 1
+    top = 0.985 - (0.04 + 0.029 * n_lines + 0.012) * s * 8 / fig.get_figheight()
+    top = max(top, 0.55)  # tiny pictures: text may crowd, the axes keep a size
+
+    if options.view == "3d":
+        from .view3d import MapView3D
+
+        view = MapView3D(fig, [0.01, 0.04, 0.6, top - 0.04], scene, s)
+    else:
+        view = MapView(fig, [0.06, 0.065, 0.55, top - 0.075], scene, s)
+
+    # loss panel and legend in the right-hand column
+    col = 0.735
+    loss_top = top - 0.01
+    ax_loss = fig.add_axes([col, loss_top - 0.36, 0.25, 0.36])
+    ls = loss_scale(scene)
+    ax_loss.set_xlim(0, max(n_steps, 1))
+    ax_loss.set_ylim(ls.lo, ls.hi)
+    if ls.log:
+        ax_loss.set_yscale("log")
+    # in animations the step counter takes the place of the x label (see below)
+    ax_loss.set_xlabel(" " if animated else "step", fontsize=11 * s if animated else 9.5 * s)
+    ax_loss.set_ylabel("loss f(x, y)", fontsize=9.5 * s)
+    ax_loss.tick_params(labelsize=8.5 * s, width=0.8 * s, length=3.5 * s)
+    ax_loss.grid(True, alpha=0.3, lw=0.6 * s)
+    ax_loss.set_axisbelow(True)
+    step_text = moving_text(
+        fig, 0, 0, fast_text, fontsize=11 * s, weight="bold", zorder=5.5, ha="center"
+    )
+    # the loss panel's y in "scale space" (log10 for a log axis), for clipping like the map
+    box_loss = (-1.0, n_steps + 1.0, *_scaled_limits(ls))
+    # The cursor is a marker riding on the step axis: a full-height line would change a pixel in
+    # every row of the panel every frame, which costs a GIF more than all the runs together.
+    (cursor,) = ax_loss.plot(
+        [0], [0], ls="none", marker="^", ms=9 * s, color="0.2", clip_on=False, zorder=Z_CURSOR,
+        transform=ax_loss.get_xaxis_transform(),
+    )  # fmt: skip
+
+    runs: list[RunArtists] = []
+    handles = []
+    for i, traj in enumerate(scene.trajectories):
+        color = RUN_COLORS[i % len(RUN_COLORS)]
+        zi = i * 0.01
+        line = view.line(color, s, Z_LINE + zi)
+        head = view.marker(color, "o", 7.5 * s, Z_HEAD + zi, mec="white", mew=1.2 * s)
+        cross = view.marker(color, "X", 13 * s, Z_CROSS + zi, mec="black", mew=0.8 * s)
+        cross.set_clip_on(False)  # whole, even where the run left the map at its border
+        note = view.note(s, Z_NOTE + zi)
+        path = view.clip_path(traj.xy) if view.is_3d else clip_path(traj.xy, view.clip_box)
+        steps_loss = np.column_stack([np.arange(n_steps + 1), ls.forward(traj.loss)])
+        lp = clip_path(steps_loss, expand(box_loss, CLIP_MARGIN))
+        loss_path = ClippedPath(
+            np.column_stack([lp.verts[:, 0], ls.backward(lp.verts[:, 1])]), lp.upto
+        )
+        (loss_line,) = ax_loss.plot([], [], color=color, lw=1.6 * s, zorder=Z_LOSS + zi)
+        run = RunArtists(traj, run_name(traj), path, line, head, cross, note, loss_path, loss_line)
+        d = traj.diverged_at
+        if d is not None:
+            end = last_visible(traj.xy, view.window, d - 1)
+            run.end_xy = end
+            if end is not None:
+                where = "" if inside(traj.xy[d - 1], view.window) else " (off the map)"
+                view.place_note(note, end, f"diverged at step {d}{where}", s)
+        runs.append(run)
+        handles.append(
+            Line2D([], [], color=color, lw=2.2 * s, marker="o", ms=7 * s, mec="white", mew=s)
+        )
+
+    extra_handles, extra_labels = marker_legend(scene, s)
+    # the legend fills the column under the loss panel; many runs get a smaller font, not a
+    # legend that runs off the picture (lines: title, two per run, one per marker entry)
+    legend_top = loss_top - 0.36 - 0.075
+    lines = runs_title.count("\n") + 1 + 2 * len(runs) + len(extra_labels)
+    entries = 1 + len(runs) + len(extra_labels)
+    room_pt = (legend_top - 0.015) * fig.get_figheight() * 72
+    legend_size = min(9.5 * s, room_pt / (1.22 * lines + 0.55 * entries))
+    legend = fig.legend(
+        handles + extra_handles,
+        [run_name(t) + "\n " for t in scene.trajectories] + extra_labels,
+        loc="upper left",
+        bbox_to_anchor=(col - 0.06, legend_top),
+        fontsize=legend_size,
+        frameon=False,
+        handlelength=2.2,
+        labelspacing=0.55,
+        borderaxespad=0.0,
+        title=runs_title,
+        title_fontsize=legend_size,
+        alignment="left",
+    )
+    # Animations: the legend is static (drawn once) and each run's status ("loss 0.0897") is its
+    # own small text on the legend entry's empty second line, so a frame redraws a few words,
+    # not the legend (placed by ``place_texts`` after the first draw). Static figures write the
+    # status into the legend itself.
+    if animated:
+        for r in runs:
+            r.status = moving_text(
+                fig, 0, 0, fast_text, fontsize=legend_size, color="0.25", zorder=6
+            )
+
+    moving: list[Artist] = []
+    for r in runs:
+        moving += [r.line, r.head, r.cross, r.note]
+    map_moving = sorted(moving, key=lambda a: a.get_zorder())
+    loss_moving = sorted([cursor] + [r.loss_line for r in runs], key=lambda a: a.get_zorder())
+    texts = [step_text] + [r.status for r in runs]
+    sf = SceneFigure(
+        fig, view, ax_loss, runs, legend, step_text, cursor, n_steps, s, animated,
+        moving=map_moving + loss_moving + (texts if animated else []),
+    )  # fmt: skip
+    sf.set_animated(animated)
+    sf.set_step(n_steps)
+    return sf
+
+
+def moving_text(
+    fig: Figure,
+    x: float,
+    y: float,
+    fast: bool,
+    *,
+    fontsize: float,
+    weight: str = "normal",
+    color="black",
+    zorder: float = 5.0,
+    ha: str = "left",
+) -> Artist:
+    """A one-line text whose bottom-left is at figure fraction (x, y), set with ``set_text``.
+
+    ``fast``: a cached bitmap text (``RasterText``, for animations), else a vector Text.
+    """
+    if fast:
+        text = RasterText(
+            x, y, fontsize=fontsize, dpi=fig.dpi, color=color, weight=weight,
+            transform=fig.transFigure, zorder=zorder, ha=ha,
+        )  # fmt: skip
+        return fig.add_artist(text)
+    return fig.text(
+        x, y, "", fontsize=fontsize, weight=weight, color=color, va="bottom", ha=ha, zorder=zorder
+    )
+
+
+def marker_legend(scene: Scene, scale: float) -> tuple[list[Line2D], list[str]]:
+    """Legend entries for the start and the kinds of minima the surface has.
+
+    Proxies with a dark outline, since the map's white markers would vanish on the white legend.
+    """
+    outline = [patheffects.withStroke(linewidth=2.6 * scale, foreground="0.15")]
+    handles = [
+        Line2D([], [], ls="none", marker="o", ms=8 * scale, mfc="white", mec="black"),
+    ]
+    labels = ["start"]
+    kinds = {m.kind for m in scene.surface.minima}
+    if "global" in kinds:
+        handles.append(
+            Line2D([], [], ls="none", marker="*", ms=13 * scale, mfc="white", mec="black", mew=0.8)
+        )
+        labels.append("global minimum")
+    if "local" in kinds:
+        handles.append(
+            Line2D([], [], ls="none", marker="o", ms=7 * scale, mfc="none", mec="white",
+                   mew=1.5 * scale, path_effects=outline)
+        )  # fmt: skip
+        labels.append("local minimum")
+    return handles, labels
+
+
+def _scaled_limits(ls: LossScale) -> tuple[float, float]:
+    lo, hi = ls.forward(np.array([ls.lo, ls.hi]))
+    return float(lo), float(hi)
+
+
+def render_figure(scene: Scene, options: RenderOptions) -> Figure:
+    """The final picture of ``scene``: every run complete, final losses in the legend."""
+    return build_figure(scene, options, animated=False).fig

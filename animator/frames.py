@@ -1,0 +1,146 @@
+"""Animation frames at the speed of the encoder.
+
+The static scene (contours, labels, colour bar, axes, title) is drawn once and kept as a
+background. Each frame restores that background, moves the few moving artists (lines, heads,
+crosses, loss lines, cursor, step counter, legend) and draws only them, then hands the canvas
+buffer to the encoder without a copy. Before any drawing, ``plan_frames`` checks the request
+against the limits in ``scene.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from landscapes import InvalidValueError
+
+from .figure import SceneFigure, build_figure
+from .scene import (
+    MAX_DPI,
+    MAX_FPS,
+    MAX_FRAME_PIXELS,
+    MAX_FRAMES,
+    MAX_SIDE,
+    RenderOptions,
+    Scene,
+)
+
+VIEWS = ("2d", "3d")
+
+
+def check_options(options: RenderOptions) -> None:
+    """Size, dpi, fps and view within the limits, or an InvalidValueError naming the bad value."""
+    w, h = options.size
+    if not (16 <= w <= MAX_SIDE and 16 <= h <= MAX_SIDE):
+        raise InvalidValueError(f"size {w}x{h} is out of range (each side 16 to {MAX_SIDE} pixels)")
+    if not 20 <= options.dpi <= MAX_DPI:
+        raise InvalidValueError(f"dpi={options.dpi} is out of range (choose 20 to {MAX_DPI})")
+    if not (np.isfinite(options.fps) and 0 < options.fps <= MAX_FPS):
+        raise InvalidValueError(
+            f"fps={options.fps} is out of range (choose > 0 and <= {MAX_FPS:g})"
+        )
+    if options.duration is not None and not (
+        np.isfinite(options.duration) and options.duration > 0
+    ):
+        raise InvalidValueError(f"duration={options.duration} must be a number of seconds > 0")
+    if not (np.isfinite(options.hold) and 0 <= options.hold <= 60):
+        raise InvalidValueError(f"hold={options.hold} is out of range (choose 0 to 60 seconds)")
+    if options.view not in VIEWS:
+        raise InvalidValueError(f"unknown view {options.view!r}; choose from: {', '.join(VIEWS)}")
+
+
+@dataclass(frozen=True)
+class FramePlan:
+    """Which step each distinct frame shows, and how many copies of the last one hold it."""
+
+    steps: np.ndarray
+    hold: int
+    fps: float
+
+    @property
+    def total(self) -> int:
+        """Frames in a video (a GIF stores the hold as a longer last frame instead)."""
+        return len(self.steps) + self.hold
+
+    def durations_ms(self) -> list[float]:
+        """Display time of each distinct frame; the last one includes the hold."""
+        frame = 1000.0 / self.fps
+        return [frame] * (len(self.steps) - 1) + [frame * (1 + self.hold)]
+
+
+def plan_frames(n_steps: int, options: RenderOptions) -> FramePlan:
+    """Every step a frame, plus a hold; ``duration`` thins the steps evenly to fit (never pads).
+
+    With a duration, the hold takes at most a fifth of it. The budget (frames and frames x pixels)
+    is checked here, before anything is drawn.
+    """
+    check_options(options)
+    hold = round(options.hold * options.fps)
+    steps = np.arange(n_steps + 1)
+    if options.duration is not None:
+        budget = max(2, round(options.duration * options.fps))
+        hold = min(hold, budget // 5)
+        motion = max(2, budget - hold)
+        if motion < len(steps):
+            steps = np.unique(np.round(np.linspace(0, n_steps, motion)).astype(int))
+    plan = FramePlan(steps, hold, float(options.fps))
+    w, h = options.size
+    if plan.total > MAX_FRAMES:
+        raise InvalidValueError(
+            f"{plan.total} frames is too many (at most {MAX_FRAMES}); "
+            "use --duration or fewer --steps"
+        )
+    if plan.total * w * h > MAX_FRAME_PIXELS:
+        raise InvalidValueError(
+            f"{plan.total} frames of {w}x{h} pixels is too much to render "
+            f"(frames x width x height at most {MAX_FRAME_PIXELS:,}); "
+            "use a smaller --size, --duration or fewer --steps"
+        )
+    return plan
+
+
+class FrameRenderer:
+    """Draws frames of a scene by blitting; ``frame(k)`` is the picture at step ``k``."""
+
+    def __init__(self, scene: Scene, options: RenderOptions) -> None:
+        check_options(options)
+        self.figure: SceneFigure = build_figure(scene, options, animated=True)
+        self.fig = self.figure.fig
+        self.canvas = self.figure.canvas
+        self._draw_background()
+        self.figure.place_texts()  # needs the layout of that first draw
+
+    def _draw_background(self) -> None:
+        self.canvas.draw()  # everything except the animated artists
+        self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        w, h = self.canvas.get_width_height()
+        return int(w), int(h)
+
+    def frame(self, k: int) -> np.ndarray:
+        """The RGBA frame at step ``k``, shape (H, W, 4): a view of the canvas, valid until the
+        next call (copy it to keep it)."""
+        self.canvas.restore_region(self.background)
+        self.figure.set_step(k)
+        for artist in self.figure.moving_artists():
+            self.fig.draw_artist(artist)
+        return np.asarray(self.canvas.buffer_rgba())
+
+    def background_image(self) -> np.ndarray:
+        """A copy of the static scene alone (RGBA)."""
+        self.canvas.restore_region(self.background)
+        return np.array(self.canvas.buffer_rgba())
+
+    def full_redraw(self, k: int) -> np.ndarray:
+        """The frame at step ``k`` drawn the slow way (one full draw), as a copy; for checks."""
+        self.figure.set_animated(False)
+        try:
+            self.figure.set_step(k)
+            self.canvas.draw()
+            return np.array(self.canvas.buffer_rgba())
+        finally:
+            self.figure.set_animated(True)
+            self._draw_background()
