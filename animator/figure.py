@@ -59,9 +59,26 @@ def run_name(traj: Trajectory) -> str:
     defaults = OPTIMIZERS[traj.optimizer].defaults if traj.optimizer in OPTIMIZERS else {}
     shown = [f"{k}={v:g}" for k, v in traj.hparams.items() if k != "eps" or defaults.get(k) != v]
     label = traj.label
-    if label == traj.optimizer or label.startswith((traj.optimizer + ":", traj.optimizer + "(")):
+    spec_like = label.startswith((traj.optimizer + ":", traj.optimizer + "("))
+    # "nesterov momentum 0.25" (a suite label) says nothing the values in brackets do not
+    if label == traj.optimizer or spec_like or _only_names_hparams(label, traj):
         label = traj.optimizer
     return f"{label}  ({', '.join(shown)})" if shown else label
+
+
+def _only_names_hparams(label: str, traj: Trajectory) -> bool:
+    """Whether ``label`` is the optimizer's name followed only by hyperparameter names and numbers
+    (a suite label such as ``nesterov momentum 0.25``), which the legend shows anyway."""
+    words = label.split()
+    if len(words) < 2 or words[0] != traj.optimizer:
+        return False
+    for word in words[1:]:
+        try:
+            float(word)
+        except ValueError:
+            if word not in traj.hparams:
+                return False
+    return True
 
 
 def run_status(traj: Trajectory, k: int) -> str:
@@ -121,7 +138,10 @@ def loss_scale(scene: Scene) -> LossScale:
     hi = float(seen_all.max())
     if lo > 0 and hi / lo > 50:
         return LossScale(True, lo / 1.6, hi * 1.6)
-    pad = 0.06 * (hi - lo) if hi > lo else max(abs(hi) * 0.1, 0.5)
+    # Changes below a ten-thousandth of the loss (runs stuck on a plateau) are drawn flat: a
+    # zoom onto them would only show an offset label such as "1e-8 + 3.9999969".
+    flat = hi - lo <= 1e-4 * max(abs(hi), abs(lo))
+    pad = max(abs(hi) * 0.1, 0.5) if flat else 0.06 * (hi - lo)
     return LossScale(False, lo - pad, hi + pad)
 
 

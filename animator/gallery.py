@@ -115,9 +115,9 @@ class GalleryOptions:
     """What the gallery's pictures look like; the defaults build the committed gallery."""
 
     steps: int = 125
-    size: tuple[int, int] = (720, 480)  # animations; stills are ``still_scale`` times larger
+    size: tuple[int, int] = (864, 576)  # animations; stills are ``still_scale`` times larger
     fps: float = 12.0
-    still_scale: float = 1.5
+    still_scale: float = 1.25
     mp4: bool = False
     response_dpi: int = 72
     basin_grid: int = 100
@@ -126,7 +126,8 @@ class GalleryOptions:
 
     def history_size(self) -> tuple[int, int]:
         """Two panels side by side with their legends below: wider than a still."""
-        return (_even(self.size[0] * 5 / 3), _even(self.size[1] * 4 / 3))
+        w, h = _even(self.size[0] * 25 / 18), _even(self.size[1] * 10 / 9)
+        return (max(w, 480), max(h, 280))  # smaller leaves no room for the panels
 
     def keep(self, surface: str) -> bool:
         return self.surfaces is None or surface in self.surfaces

@@ -127,18 +127,23 @@ def history_figure(
     log = use_log_scale(every)
     minima = [m.value for m in surface.global_minima]
     minimum = min(minima) if minima else None
-    fig = Figure(figsize=(size[0] / dpi, size[1] / dpi), dpi=dpi, layout="constrained")
+    w_in, h_in = size[0] / dpi, size[1] / dpi
+    # text shrinks with a smaller picture (designed at 12 x 6.4 in), so the panels keep room
+    k = min(1.0, w_in / (DEFAULT_SIZE[0] / 100), h_in / (DEFAULT_SIZE[1] / 100))
+    fig = Figure(figsize=(w_in, h_in), dpi=dpi, layout="constrained")
     axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
     for ax, (title, runs) in zip(axes, groups, strict=True):
         draw_history(ax, runs, log=log, minimum=minimum)
-        ax.set_title(title, loc="left", fontsize=11)
+        ax.set_title(title, loc="left", fontsize=11 * k)
+        ax.tick_params(labelsize=10 * k)
+        ax.xaxis.label.set_fontsize(10 * k)
         # below the panel, so no legend ever hides a curve
         ax.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8, frameon=False
+            loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8 * k, frameon=False
         )
-    axes[0].set_ylabel("loss (log scale)" if log else "loss")
+    axes[0].set_ylabel("loss (log scale)" if log else "loss", fontsize=10 * k)
     title = f"{surface.name}: loss against step"
     if minimum is not None:
         title += f"   (global minimum {minimum:.4g})"
-    fig.suptitle(title, x=0.01, ha="left", fontsize=14)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=14 * k)
     return fig

@@ -105,6 +105,7 @@ def test_sections_select_entries():
 # --- building -----------------------------------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore:constrained_layout not applied")  # tiny basin and sweep maps
 def test_miniature_gallery_has_every_file_and_a_readme_that_shows_each_once(tmp_path):
     out = tmp_path / "gal"
     sections = tuple(k for k in SECTION_KEYS if k != "responses")  # responses: next test
