@@ -293,7 +293,17 @@ def history_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
         )
         argv = ("history", surface, *_suites(), "--steps", str(opts.steps))
         argv += ("--size", _wxh(opts.history_size()), "-o", f"{directory}/{out}")
-        entries.append(Entry("histories", surface, "history", caption, argv, (out,), shown=(out,)))
+        entries.append(
+            Entry(
+                "histories",
+                f"{surface}: learning history",
+                "history",
+                caption,
+                argv,
+                (out,),
+                shown=(out,),
+            )
+        )
     return entries
 
 
@@ -326,7 +336,7 @@ def many_runs_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     for surface in filter(opts.keep, ARTICLE_SURFACES):
         basins, sweep = f"many_runs/{surface}_basins.png", f"many_runs/{surface}_sweep.png"
         runs = runs_caption("article")
-        heading = f"{surface}"
+        heading = f"{surface}: basins and sweep"
         entries.append(
             Entry(
                 "many_runs",

@@ -66,8 +66,10 @@ def test_outputs_are_unique_and_the_readme_references_each_exactly_once():
     entries = gallery_entries("g", GalleryOptions(mp4=True))
     files = [str(p) for p in expected_files(entries)]
     assert len(files) == len(set(files))
-    refs = references(readme(entries, "animator gallery"))
-    assert sorted(refs) == sorted(files)
+    text = readme(entries, "animator gallery")
+    assert sorted(references(text)) == sorted(files)
+    headings = re.findall(r"^#+ (.*)$", text, re.MULTILINE)
+    assert len(headings) == len(set(headings)) == 1 + 7 + 8 + 6 * 2 + 2 + 7 + 10 + 7  # unique anchors
 
 
 def test_every_command_parses_and_writes_its_outputs_in_the_gallery_directory():

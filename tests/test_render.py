@@ -14,7 +14,7 @@ from PIL import Image
 
 import animator
 from animator.cli import main
-from animator.figure import build_figure, loss_scale, wrap_formula
+from animator.figure import build_figure, loss_scale, run_name, wrap_formula
 from animator.frames import FrameRenderer, plan_frames
 from animator.progress import Progress
 from animator.scene import MAX_FRAMES, RenderOptions, Scene
@@ -197,6 +197,26 @@ def test_loss_scale_log_only_when_the_range_calls_for_it(article_scene, diverged
     assert loss_scale(Scene(surface, [adam])).log  # 8.9 down to 0.09
     ls = loss_scale(diverged_scene)  # the diverged run's 1e12 losses are outside the window
     assert not ls.log or ls.hi < 1e3
+
+
+def test_loss_scale_draws_a_stuck_run_flat():
+    surface = get_surface("giant_plateau")  # from (-2.8, -2.5) nesterov moves the loss by ~1e-8
+    stuck = run(surface, parse_spec("nesterov:lr=0.01,momentum=0.25"), steps=125)
+    assert 0 < np.ptp(stuck.loss) < 1e-6
+    ls = loss_scale(Scene(surface, [stuck]))
+    assert not ls.log and ls.lo < 3.7 and ls.hi > 4.3  # 4 +- 0.4, not a 1e-8 zoom
+
+
+def test_run_name_drops_a_suite_label_that_only_repeats_the_values():
+    surface = get_surface("simple_quad")
+    opt = parse_spec("nesterov:lr=0.01,momentum=0.25")
+    labels = ("nesterov momentum 0.25", "nesterov momentum 0.25, tuned lr=0.01", "my run")
+    named = [run(surface, opt, steps=1, label=label) for label in labels]
+    assert [run_name(t) for t in named] == [
+        "nesterov  (lr=0.01, momentum=0.25)",
+        "nesterov momentum 0.25, tuned lr=0.01  (lr=0.01, momentum=0.25)",
+        "my run  (lr=0.01, momentum=0.25)",
+    ]
 
 
 def test_formula_wraps_between_terms():
