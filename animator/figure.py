@@ -136,8 +136,15 @@ def loss_scale(scene: Scene) -> LossScale:
         seen_all = every_all if every_all.size else np.array([0.0, 1.0])
     lo = float(min(seen_all.min(), every_all.min() if every_all.size else np.inf))
     hi = float(seen_all.max())
-    if lo > 0 and hi / lo > 50:
+    # A run that leaves the view (or diverges) still shows its loss climbing: the panel makes
+    # room for three more decades (log) or twice the range (linear) above the losses in view,
+    # and the curve leaves through the top beyond that.
+    escaped = every_all.size > seen_all.size and float(every_all.max()) > hi
+    if lo > 0 and (hi / lo > 50 or escaped):
+        hi = min(float(every_all.max()), hi * 1e3) if escaped else hi
         return LossScale(True, lo / 1.6, hi * 1.6)
+    if escaped:
+        hi = min(float(every_all.max()), hi + 2 * max(hi - lo, 1.0))
     # Changes below a ten-thousandth of the loss (runs stuck on a plateau) are drawn flat: a
     # zoom onto them would only show an offset label such as "1e-8 + 3.9999969".
     flat = hi - lo <= 1e-4 * max(abs(hi), abs(lo))

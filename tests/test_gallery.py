@@ -69,7 +69,9 @@ def test_outputs_are_unique_and_the_readme_references_each_exactly_once():
     text = readme(entries, "animator gallery")
     assert sorted(references(text)) == sorted(files)
     headings = re.findall(r"^#+ (.*)$", text, re.MULTILINE)
-    assert len(headings) == len(set(headings)) == 1 + 7 + 8 + 6 * 2 + 2 + 7 + 10 + 7  # unique anchors
+    assert (
+        len(headings) == len(set(headings)) == 1 + 7 + 8 + 6 * 2 + 2 + 7 + 10 + 7
+    )  # unique anchors
 
 
 def test_every_command_parses_and_writes_its_outputs_in_the_gallery_directory():

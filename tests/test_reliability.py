@@ -71,6 +71,20 @@ BAD_INPUTS = [
     ([*R, "-o", "{file}/out.csv"], "is a file, not a directory"),
     ([*R, "-o", "/proc/out.csv"], "cannot write in directory '/proc'"),
     ([*R], "the following arguments are required: -o/--output"),
+    # frame and pixel budgets, checked before any run
+    ([*R, "--steps", "100000", "-o", "{dir}/a.gif"], "frames is too many (at most 5000)"),
+    ([*R, "--steps", "4000", "--size", "4096x4096", "-o", "{dir}/a.mp4"], "too much to render"),
+    # formulas (more in test_formula.py)
+    (["render", "x**2 + __import__('os')", "-o", "{out}"], "unknown function '__import__'"),
+    (["render", "x^2", "-o", "{out}"], "'^' is not a power here"),
+    # the other commands
+    (["responses", "--method", "adm", "-o", "{dir}/r"], "unknown response method 'adm'"),
+    (["responses", "--signal", "sawtooth", "-o", "{dir}/r"], "did you mean 'uneven_sawtooth'"),
+    (["responses", "-o", "{dir}/r.txt"], "unknown output suffix '.txt'"),
+    (["basins", "simple_quad", "--grid", "0", "-o", "{dir}/b.png"], "--grid: 0 is out of range"),
+    (["basins", "simple_quad", "-O", "adam:lr=x", "-o", "{dir}/b.png"], "lr='x' is not a number"),
+    (["sweep", "simple_quad", "--lr", "1:0.1:5", "-o", "{dir}/s.png"], "must be below HIGH"),
+    (["sweep", "wobly", "-o", "{dir}/s.png"], "did you mean 'wobbly'"),
 ]
 
 
@@ -146,6 +160,46 @@ def test_ctrl_c_exits_130_and_leaves_nothing(tmp_path):
     )
     time.sleep(2.5)  # imports done, well inside the runs
     assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err == "animator: interrupted\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_same_picture_twice_is_byte_identical(tmp_path):
+    argv = ["render", "wobbly", "--suite", "nesterov", "--steps", "12", "--size", "320x240"]
+    for suffix in (".png", ".gif", ".svg", ".pdf"):
+        a, b = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+        assert main([*argv, "-q", "-o", str(a)]) == 0
+        assert main([*argv, "-q", "-o", str(b)]) == 0
+        assert a.read_bytes() == b.read_bytes(), suffix
+
+
+def test_divergence_prints_a_note_not_numpy_warnings(tmp_path, capsys):
+    out = tmp_path / "d.png"
+    argv = ["render", "ripple", "-O", "sgd:lr=1e300", "-O", "adam", "--steps", "5", "-o", str(out)]
+    assert main([*argv, "--size", "320x240"]) == 0
+    err = capsys.readouterr().err
+    assert err == "note: sgd:lr=1e300 diverged at step 1: the loss stopped being finite\n"
+
+
+def test_ctrl_c_during_gif_encoding_leaves_nothing(tmp_path):
+    out = tmp_path / "long.gif"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    argv = ["render", "wobbly", "--steps", "2000", "--size", "1000x800", "-q", "-o", str(out)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "animator", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".long.*")) and time.monotonic() < deadline:
+        time.sleep(0.1)  # wait until the encoder has started writing its temporary file
+    assert proc.poll() is None, proc.communicate()
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130

@@ -195,8 +195,11 @@ def test_loss_scale_log_only_when_the_range_calls_for_it(article_scene, diverged
     surface = get_surface("hills_and_canyon")
     adam = run(surface, parse_spec("adam:lr=0.25"), steps=125)
     assert loss_scale(Scene(surface, [adam])).log  # 8.9 down to 0.09
-    ls = loss_scale(diverged_scene)  # the diverged run's 1e12 losses are outside the window
-    assert not ls.log or ls.hi < 1e3
+    # the diverged run's losses (up to 1e12) are outside the window: the panel makes room for
+    # three decades above the losses in view (14.97 at the start) and no more
+    ls = loss_scale(diverged_scene)
+    start_loss = 2.8**2 + 2.5**2
+    assert ls.log and ls.hi == pytest.approx(start_loss * 1e3 * 1.6)
 
 
 def test_loss_scale_draws_a_stuck_run_flat():

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from landscapes import MAX_STEPS, resolve_surface
+from landscapes import resolve_surface
 from landscapes.basins import DEFAULT_GRID, MAX_BASIN_POINTS, MAX_GRID, basin_map, check_grid
 
-from ..arguments import OrderedRuns, bounded_float, bounded_int, pixel_size
+from ..arguments import bounded_float, bounded_int, pixel_size
 from ..batch_exports import BASIN_WRITERS, pick_writer
 from ..outputs import check_output, prepare_output
 from ..scene import MAX_DPI, MAX_SIDE
-from .render import DEFAULT_SUITE, collect_runs
+from .common import add_runs_arguments, add_steps_argument, add_surface_argument, collect_runs
 
 NAME = "basins"
 
@@ -29,26 +29,8 @@ def add_parser(sub) -> None:
             + f". Limits: grid <= {MAX_GRID} and grid² x (steps+1) <= {MAX_BASIN_POINTS:,}."
         ),
     )
-    p.add_argument(
-        "surface",
-        metavar="SURFACE",
-        help="a surface name (see 'animator list') or a formula in x and y",
-    )
-    p.add_argument(
-        "-O",
-        "--optimizer",
-        dest="runs",
-        action=OrderedRuns,
-        metavar="SPEC",
-        help="name[:key=value,...] (repeatable; one map each)",
-    )
-    p.add_argument(
-        "--suite",
-        dest="runs",
-        action=OrderedRuns,
-        metavar="NAME",
-        help=f"a named set of runs (default {DEFAULT_SUITE!r} when no -O is given)",
-    )
+    add_surface_argument(p)
+    add_runs_arguments(p, "name[:key=value,...] (repeatable; one map each)")
     p.add_argument(
         "--grid",
         type=bounded_int(1, MAX_GRID),
@@ -56,9 +38,7 @@ def add_parser(sub) -> None:
         metavar="N",
         help=f"starts per side (default {DEFAULT_GRID}: {DEFAULT_GRID**2:,} runs per optimizer)",
     )
-    p.add_argument(
-        "--steps", type=bounded_int(1, MAX_STEPS), default=125, help="updates per run (default 125)"
-    )
+    add_steps_argument(p)
     p.add_argument(
         "--tol",
         type=bounded_float(0, 1e6, low_open=True),

@@ -5,14 +5,21 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from landscapes import MAX_STEPS, SUITES, InvalidValueError, parse_spec, resolve_surface, run
+from landscapes import SUITES, InvalidValueError, parse_spec, resolve_surface, run
 
-from ..arguments import OrderedRuns, bounded_int, finite_float, pixel_size
+from ..arguments import bounded_int, pixel_size
 from ..history_plots import DEFAULT_SIZE, history_figure
 from ..outputs import check_output, prepare_output
 from ..response_plots import save_figure
 from ..scene import MAX_DPI, MAX_SIDE
-from .render import DEFAULT_SUITE, MAX_RUNS
+from .common import (
+    DEFAULT_SUITE,
+    MAX_RUNS,
+    add_runs_arguments,
+    add_start_argument,
+    add_steps_argument,
+    add_surface_argument,
+)
 
 NAME = "history"
 FORMATS = (".png", ".svg", ".pdf")
@@ -25,32 +32,10 @@ def add_parser(sub) -> None:
         description="Each --suite gets its own panel; the -O runs share one more. "
         "Output: " + ", ".join(FORMATS) + ".",
     )
-    p.add_argument("surface", metavar="SURFACE", help="a surface name or a formula in x and y")
-    p.add_argument(
-        "-O",
-        "--optimizer",
-        dest="runs",
-        action=OrderedRuns,
-        metavar="SPEC",
-        help="name[:key=value,...] (repeatable)",
-    )
-    p.add_argument(
-        "--suite",
-        dest="runs",
-        action=OrderedRuns,
-        metavar="NAME",
-        help=f"a named set of runs, one panel each (default {DEFAULT_SUITE!r} when none given)",
-    )
-    p.add_argument(
-        "--start",
-        nargs=2,
-        type=finite_float(),
-        metavar=("X", "Y"),
-        help="start point (default: the surface's)",
-    )
-    p.add_argument(
-        "--steps", type=bounded_int(1, MAX_STEPS), default=125, help="updates per run (default 125)"
-    )
+    add_surface_argument(p)
+    add_runs_arguments(p, "name[:key=value,...] (repeatable; all -O runs share one panel)")
+    add_start_argument(p)
+    add_steps_argument(p)
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="output file")
     size = "x".join(map(str, DEFAULT_SIZE))
     p.add_argument(

@@ -5,27 +5,25 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
+from pathlib import Path
 
-from landscapes import (
-    MAX_STEPS,
-    SUITES,
-    InvalidValueError,
-    Surface,
-    Trajectory,
-    parse_spec,
-    resolve_surface,
-    run,
-)
+from landscapes import Optimizer, Surface, Trajectory, resolve_surface, run
 from landscapes.levels import parse_levels
 
-from ..arguments import OrderedRuns, bounded_float, bounded_int, finite_float, pixel_size
+from ..arguments import bounded_float, bounded_int, finite_float, pixel_size
+from ..frames import plan_frames
 from ..outputs import WRITERS, check_output, prepare_output, writer_for
 from ..scene import MAX_DPI, MAX_FPS, MAX_SIDE, RenderOptions, Scene
 from ..tuning import add_tune_options, check_tune_options, tune_runs
+from .common import (
+    add_runs_arguments,
+    add_start_argument,
+    add_steps_argument,
+    add_surface_argument,
+    collect_runs,
+)
 
 NAME = "render"
-DEFAULT_SUITE = "article"
-MAX_RUNS = 24
 
 
 def add_parser(sub) -> None:
@@ -34,11 +32,7 @@ def add_parser(sub) -> None:
         help="run optimizers on a surface and write a figure, animation or export",
         description="The output suffix picks the format: " + ", ".join(WRITERS) + ".",
     )
-    p.add_argument(
-        "surface",
-        metavar="SURFACE",
-        help="a surface name (see 'animator list') or a formula in x and y, e.g. 'x**2 + 3*sin(y)'",
-    )
+    add_surface_argument(p, ", e.g. 'x**2 + 3*sin(y)'")
     p.add_argument(
         "--window",
         nargs=4,
@@ -51,31 +45,9 @@ def add_parser(sub) -> None:
         metavar="LEVELS",
         help="contour levels: a count (e.g. 20) or comma-separated values (e.g. 0,1,2,5,10)",
     )
-    p.add_argument(
-        "-O",
-        "--optimizer",
-        dest="runs",
-        action=OrderedRuns,
-        metavar="SPEC",
-        help="name[:key=value,...], e.g. nesterov:lr=0.01,momentum=0.25 (repeatable)",
-    )
-    p.add_argument(
-        "--suite",
-        dest="runs",
-        action=OrderedRuns,
-        metavar="NAME",
-        help=f"a named set of runs (default {DEFAULT_SUITE!r} when no -O is given)",
-    )
-    p.add_argument(
-        "--start",
-        nargs=2,
-        type=finite_float(),
-        metavar=("X", "Y"),
-        help="start point (default: the surface's)",
-    )
-    p.add_argument(
-        "--steps", type=bounded_int(1, MAX_STEPS), default=125, help="updates per run (default 125)"
-    )
+    add_runs_arguments(p, "name[:key=value,...], e.g. nesterov:lr=0.01,momentum=0.25 (repeatable)")
+    add_start_argument(p)
+    add_steps_argument(p)
     p.add_argument(
         "--noise",
         type=bounded_float(0, 1e6),
@@ -103,50 +75,37 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run_command)
 
 
-def collect_runs(args: argparse.Namespace) -> list[tuple[str, object]]:
-    """(label, optimizer) pairs from -O and --suite, in the order given (checked up front)."""
-    pairs = []
-    for kind, value in args.runs or [("suite", DEFAULT_SUITE)]:
-        if kind == "suite":
-            pairs += [(label, parse_spec(spec)) for label, spec in SUITES[value].runs]
-        else:
-            pairs.append((value, parse_spec(value)))
-    if len(pairs) > MAX_RUNS:
-        raise InvalidValueError(
-            f"{len(pairs)} runs requested; one picture holds at most {MAX_RUNS}"
-        )
-    return pairs
-
-
 def surface_from_args(args: argparse.Namespace) -> Surface:
     """The SURFACE argument (name or formula) with --window and --levels applied."""
     levels = None if args.levels is None else parse_levels(args.levels)
     return resolve_surface(args.surface, args.window, levels)
 
 
-def build_scene(args: argparse.Namespace) -> Scene:
-    surface = surface_from_args(args)
+ANIMATION_SUFFIXES = (".gif", ".mp4", ".html")
+
+
+def build_scene(
+    args: argparse.Namespace, surface: Surface, pairs: list[tuple[str, Optimizer]]
+) -> Scene:
+    """Run every (label, optimizer) pair from one start, tuning learning rates if asked."""
     start = surface.start if args.start is None else tuple(args.start)
-    pairs = collect_runs(args)
-    tuned = tune_runs(surface, pairs, args, start) if getattr(args, "tune", False) else {}
+    tuned = tune_runs(surface, pairs, args, start) if args.tune else {}
     trajectories: list[Trajectory] = []
     for i, (label, opt) in enumerate(pairs):
         if i in tuned:
             label, opt, record = tuned[i]
         traj = run(surface, opt, start, args.steps, label=label, noise=args.noise, seed=args.seed)
         trajectories.append(replace(traj, extra={"tuning": record}) if i in tuned else traj)
-    meta = {"noise": args.noise, "seed": args.seed}
-    return Scene(surface, trajectories, meta)
+    return Scene(surface, trajectories, {"noise": args.noise, "seed": args.seed})
 
 
 def run_command(args: argparse.Namespace) -> int:
+    # every check first (names, specs, sizes, frame budget), then the file system, then the work
     check_output(args.output)
     writer = writer_for(args.output)
-    collect_runs(args)  # fail on a bad spec or surface before touching the file system
+    pairs = collect_runs(args)
     check_tune_options(args)
-    surface_from_args(args)
-    path = prepare_output(args.output)
-    scene = build_scene(args)
+    surface = surface_from_args(args)
     options = RenderOptions(
         fps=args.fps,
         duration=args.duration,
@@ -155,6 +114,10 @@ def run_command(args: argparse.Namespace) -> int:
         view=args.view,
         quiet=args.quiet,
     )
+    if Path(args.output).suffix.lower() in ANIMATION_SUFFIXES:
+        plan_frames(args.steps, options)
+    path = prepare_output(args.output)
+    scene = build_scene(args, surface, pairs)
     writer(path, scene, options)
     for traj in scene.trajectories:
         if traj.diverged:

@@ -17,6 +17,7 @@ from landscapes.responses import DEFAULT_SEED, METHODS, SIGNALS, Response, respo
 from ..arguments import bounded_int
 from ..atomic import write_text_atomic
 from ..outputs import prepare_output
+from ..progress import Progress
 from ..response_plots import overview_figure, response_figure, save_figure
 from ..scene import MAX_DPI
 
@@ -55,6 +56,7 @@ def add_parser(sub) -> None:
     p.add_argument(
         "-o", "--output", required=True, metavar="DIR|FILE.csv", help="a directory or a .csv file"
     )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
 
@@ -89,12 +91,17 @@ def chart_plan(table: Sequence[Response]) -> list[tuple[str, Callable, list[Resp
     ]
 
 
-def write_charts(table: Sequence[Response], directory: Path, *, dpi: int = 100) -> list[Path]:
+def write_charts(
+    table: Sequence[Response], directory: Path, *, dpi: int = 100, quiet: bool = True
+) -> list[Path]:
     """Render every chart of ``table`` into ``directory``; return the paths written."""
+    plan = chart_plan(table)
     written = []
-    for name, figure, curves in chart_plan(table):
-        written.append(directory / name)
-        save_figure(figure(curves, dpi=dpi), written[-1])
+    with Progress(len(plan), "charts", quiet=quiet) as bar:
+        for name, figure, curves in plan:
+            written.append(directory / name)
+            save_figure(figure(curves, dpi=dpi), written[-1])
+            bar.update()
     return written
 
 
@@ -122,6 +129,6 @@ def run(args: argparse.Namespace) -> int:
     if kind == "csv":
         write_text_atomic(path, table_to_csv(table))
     else:
-        write_charts(table, path, dpi=args.dpi)
+        write_charts(table, path, dpi=args.dpi, quiet=args.quiet)
     print(path)
     return 0

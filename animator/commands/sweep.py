@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from landscapes import MAX_STEPS, resolve_surface
+from landscapes import resolve_surface
 from landscapes.sweep import TAIL_FRACTION_TEXT, parse_lr_grid, sweep
 
-from ..arguments import OrderedRuns, bounded_int, finite_float, pixel_size
+from ..arguments import bounded_int, pixel_size
 from ..batch_exports import SWEEP_WRITERS, pick_writer
 from ..outputs import check_output, prepare_output
 from ..scene import MAX_DPI, MAX_SIDE
 from ..tuning import add_lr_option
-from .render import DEFAULT_SUITE, collect_runs
+from .common import (
+    add_runs_arguments,
+    add_start_argument,
+    add_steps_argument,
+    add_surface_argument,
+    collect_runs,
+)
 
 NAME = "sweep"
 
@@ -28,37 +34,11 @@ def add_parser(sub) -> None:
             + "."
         ),
     )
-    p.add_argument(
-        "surface",
-        metavar="SURFACE",
-        help="a surface name (see 'animator list') or a formula in x and y",
-    )
-    p.add_argument(
-        "-O",
-        "--optimizer",
-        dest="runs",
-        action=OrderedRuns,
-        metavar="SPEC",
-        help="name[:key=value,...]; its lr is replaced by the grid (repeatable)",
-    )
-    p.add_argument(
-        "--suite",
-        dest="runs",
-        action=OrderedRuns,
-        metavar="NAME",
-        help=f"a named set of runs (default {DEFAULT_SUITE!r} when no -O is given)",
-    )
+    add_surface_argument(p)
+    add_runs_arguments(p, "name[:key=value,...]; its lr is replaced by the grid (repeatable)")
     add_lr_option(p)
-    p.add_argument(
-        "--start",
-        nargs=2,
-        type=finite_float(),
-        metavar=("X", "Y"),
-        help="start point (default: the surface's)",
-    )
-    p.add_argument(
-        "--steps", type=bounded_int(1, MAX_STEPS), default=125, help="updates per run (default 125)"
-    )
+    add_start_argument(p)
+    add_steps_argument(p)
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="output file")
     p.add_argument("--size", type=pixel_size(MAX_SIDE), metavar="WxH", help="picture size")
     p.add_argument("--dpi", type=bounded_int(20, MAX_DPI), default=100)
