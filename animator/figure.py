@@ -140,7 +140,8 @@ def loss_scale(scene: Scene) -> LossScale:
     # room for three more decades (log) or twice the range (linear) above the losses in view,
     # and the curve leaves through the top beyond that.
     escaped = every_all.size > seen_all.size and float(every_all.max()) > hi
-    if lo > 0 and (hi / lo > 50 or escaped):
+    decades = escaped and float(every_all.max()) / lo > 50 if lo > 0 else False
+    if lo > 0 and (hi / lo > 50 or decades):  # log only when the losses span decades
         hi = min(float(every_all.max()), hi * 1e3) if escaped else hi
         return LossScale(True, lo / 1.6, hi * 1.6)
     if escaped:

@@ -14,6 +14,7 @@ from PIL import Image
 
 import animator
 from animator.cli import main
+from animator.clipping import inside
 from animator.figure import build_figure, loss_scale, run_name, wrap_formula
 from animator.frames import FrameRenderer, plan_frames
 from animator.progress import Progress
@@ -208,6 +209,14 @@ def test_loss_scale_draws_a_stuck_run_flat():
     assert 0 < np.ptp(stuck.loss) < 1e-6
     ls = loss_scale(Scene(surface, [stuck]))
     assert not ls.log and ls.lo < 3.7 and ls.hi > 4.3  # 4 +- 0.4, not a 1e-8 zoom
+
+
+def test_loss_scale_stays_linear_when_an_escaping_run_spans_no_decades():
+    surface = get_surface("two_minima")  # adagrad leaves the view; every loss is 3.5 to 4
+    runs = run_suite(surface, "article")
+    assert any(not inside(t.xy, surface.window).all() for t in runs)
+    ls = loss_scale(Scene(surface, runs))
+    assert not ls.log and 3.4 < ls.lo < 3.5 and 3.8 < ls.hi < 4.3  # adagrad peaks at 3.81
 
 
 def test_run_name_drops_a_suite_label_that_only_repeats_the_values():
