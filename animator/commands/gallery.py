@@ -23,10 +23,13 @@ import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
+import numpy as np
+
 from landscapes import MAX_STEPS, InvalidValueError, get_surface
 
 from ..arguments import bounded_int, pixel_size
 from ..atomic import atomic_path, write_text_atomic
+from ..background import RUN_COLORS
 from ..gallery import SECTION_KEYS, Entry, GalleryOptions, gallery_entries, readme
 from ..outputs import prepare_output
 from ..progress import Progress
@@ -35,6 +38,9 @@ from ..scene import MAX_SIDE
 NAME = "gallery"
 DEFAULT_DIR = "gallery"
 PALETTE_COLORS = 256
+#: Largest change (sum over R, G, B) a palette may make to 99.9 % of the pixels, else the PNG
+#: stays as rendered.
+MAX_PALETTE_ERROR = 60
 
 
 def add_parser(sub) -> None:
@@ -107,15 +113,50 @@ def gallery_command(args: argparse.Namespace) -> str:
     return "animator " + shlex.join(argv)
 
 
+def palette_for(rgb: np.ndarray, colors: int = PALETTE_COLORS) -> np.ndarray:
+    """Up to ``colors`` palette colours for ``rgb`` (H, W, 3): the run colours, white and black
+    exactly, then the image's most frequent exact colours (flat contour bands, text), then a
+    median cut of what is left (anti-aliased edges). A thin run line of a few dozen pixels keeps
+    its colour this way; a plain median cut would merge it into a frequent neighbour."""
+    from PIL import Image
+
+    pinned = [tuple(int(h[k : k + 2], 16) for k in (1, 3, 5)) for h in RUN_COLORS]
+    pinned += [(255, 255, 255), (0, 0, 0)]
+    flat = rgb.reshape(-1, 3)
+    keys = (flat[:, 0].astype(np.uint32) << 16) | (flat[:, 1].astype(np.uint32) << 8) | flat[:, 2]
+    values, counts = np.unique(keys, return_counts=True)
+    frequent = values[np.argsort(counts)[::-1][: colors // 4]]
+    exact = list(
+        dict.fromkeys(
+            pinned + [((v >> 16) & 255, (v >> 8) & 255, v & 255) for v in frequent.tolist()]
+        )
+    )
+    rest = flat[~np.isin(keys, frequent)]
+    room = colors - len(exact)
+    if len(rest) and room > 0:
+        q = Image.fromarray(np.ascontiguousarray(rest.reshape(1, -1, 3))).quantize(
+            colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+        used = len(q.getcolors(room) or [])
+        exact += [tuple(c) for c in np.array(q.getpalette()[: 3 * used]).reshape(-1, 3).tolist()]
+    return np.array(exact[:colors], dtype=np.uint8)
+
+
 def compress_png(path: Path, colors: int = PALETTE_COLORS) -> None:
-    """Store ``path`` with a palette of ``colors`` colours (no dithering), if that is smaller."""
+    """Store ``path`` with a palette of ``colors`` colours (no dithering, see ``palette_for``),
+    unless that is no smaller or visibly changes more than a few edge pixels (then the file
+    stays as it was)."""
     from PIL import Image
 
     with Image.open(path) as img:
-        img.load()
-    quantized = img.convert("RGB").quantize(
-        colors=colors, method=Image.Quantize.MEDIANCUT, dither=0
-    )
+        rgb = np.asarray(img.convert("RGB"))
+    palette = palette_for(rgb, colors)
+    pal = Image.new("P", (1, 1))
+    pal.putpalette(palette.tobytes())
+    quantized = Image.fromarray(rgb).quantize(palette=pal, dither=Image.Dither.NONE)
+    error = np.abs(np.asarray(quantized.convert("RGB"), dtype=int) - rgb).sum(-1)
+    if np.percentile(error, 99.9) > MAX_PALETTE_ERROR:  # a few anti-aliased edge pixels may
+        return
     with atomic_path(path) as tmp:
         quantized.save(tmp, format="PNG", optimize=True)
         if tmp.stat().st_size >= path.stat().st_size:
