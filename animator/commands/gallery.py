@@ -142,6 +142,21 @@ def palette_for(rgb: np.ndarray, colors: int = PALETTE_COLORS) -> np.ndarray:
     return np.array(exact[:colors], dtype=np.uint8)
 
 
+def nearest_index(rgb: np.ndarray, palette: np.ndarray) -> np.ndarray:
+    """The index of the nearest palette colour for every pixel (exact: a palette colour maps to
+    itself), computed once per distinct colour of the image."""
+    flat = rgb.reshape(-1, 3)
+    keys = (flat[:, 0].astype(np.uint32) << 16) | (flat[:, 1].astype(np.uint32) << 8) | flat[:, 2]
+    unique, inverse = np.unique(keys, return_inverse=True)
+    colours = np.stack([(unique >> 16) & 255, (unique >> 8) & 255, unique & 255], -1).astype(int)
+    best = np.empty(len(unique), dtype=np.uint8)
+    pal = palette.astype(int)
+    for start in range(0, len(unique), 4096):  # bounded memory: 4096 x 256 distances at a time
+        chunk = colours[start : start + 4096]
+        best[start : start + 4096] = (((chunk[:, None, :] - pal[None]) ** 2).sum(-1)).argmin(1)
+    return best[inverse].reshape(rgb.shape[:2])
+
+
 def compress_png(path: Path, colors: int = PALETTE_COLORS) -> None:
     """Store ``path`` with a palette of ``colors`` colours (no dithering, see ``palette_for``),
     unless that is no smaller or visibly changes more than a few edge pixels (then the file
@@ -151,10 +166,10 @@ def compress_png(path: Path, colors: int = PALETTE_COLORS) -> None:
     with Image.open(path) as img:
         rgb = np.asarray(img.convert("RGB"))
     palette = palette_for(rgb, colors)
-    pal = Image.new("P", (1, 1))
-    pal.putpalette(palette.tobytes())
-    quantized = Image.fromarray(rgb).quantize(palette=pal, dither=Image.Dither.NONE)
-    error = np.abs(np.asarray(quantized.convert("RGB"), dtype=int) - rgb).sum(-1)
+    index = nearest_index(rgb, palette)
+    quantized = Image.fromarray(index, mode="P")
+    quantized.putpalette(palette.tobytes())
+    error = np.abs(palette[index].astype(int) - rgb).sum(-1)
     if np.percentile(error, 99.9) > MAX_PALETTE_ERROR:  # a few anti-aliased edge pixels may
         return
     with atomic_path(path) as tmp:
