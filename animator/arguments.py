@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import math
 
+from .scene import MIN_SIDE
+
 
 def bounded_int(low: int, high: int):
     def parse(text: str) -> int:
@@ -60,9 +62,9 @@ def pixel_size(max_side: int):
             raise argparse.ArgumentTypeError(
                 f"{text!r} is not WIDTHxHEIGHT in pixels (e.g. 1200x800)"
             ) from None
-        if not sep or not (16 <= width <= max_side and 16 <= height <= max_side):
+        if not sep or not (MIN_SIDE <= width <= max_side and MIN_SIDE <= height <= max_side):
             raise argparse.ArgumentTypeError(
-                f"{text!r} is out of range (each side 16 to {max_side} pixels)"
+                f"{text!r} is out of range (each side {MIN_SIDE} to {max_side} pixels)"
             )
         if width % 2 or height % 2:
             raise argparse.ArgumentTypeError(

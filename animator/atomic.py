@@ -17,8 +17,8 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     left as it was.
     """
     target = Path(target)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=target.parent
+    fd, tmp = tempfile.mkstemp(  # a short prefix: the name stays within the 255-byte limit
+        prefix=f".{target.stem[:40]}.", suffix=f".part{target.suffix[:20]}", dir=target.parent
     )
     os.close(fd)
     tmp_path = Path(tmp)

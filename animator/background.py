@@ -42,6 +42,8 @@ def surface_levels(surface: Surface, Z: np.ndarray) -> np.ndarray:
             below = levels[levels < lo]
             above = levels[levels > hi]
             return np.concatenate([below[-1:], inside, above[:1]])
+    if hi <= lo:  # flat over the view (a far-away window on a plateau): one band around it
+        lo, hi = lo - 0.5, hi + 0.5
     return np.linspace(lo, hi, 16)
 
 

@@ -421,7 +421,8 @@ def build_figure(
     lines = runs_title.count("\n") + 1 + 2 * len(runs) + len(extra_labels)
     entries = 1 + len(runs) + len(extra_labels)
     room_pt = (legend_top - 0.015) * fig.get_figheight() * 72
-    legend_size = min(9.5 * s, room_pt / (1.22 * lines + 0.55 * entries))
+    # never below one pixel: FreeType refuses a zero-size font
+    legend_size = max(min(9.5 * s, room_pt / (1.22 * lines + 0.55 * entries)), 72 / fig.dpi)
     legend = fig.legend(
         handles + extra_handles,
         [run_name(t) + "\n " for t in scene.trajectories] + extra_labels,

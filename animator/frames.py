@@ -22,6 +22,7 @@ from .scene import (
     MAX_FRAME_PIXELS,
     MAX_FRAMES,
     MAX_SIDE,
+    MIN_SIDE,
     RenderOptions,
     Scene,
 )
@@ -32,8 +33,10 @@ VIEWS = ("2d", "3d")
 def check_options(options: RenderOptions) -> None:
     """Size, dpi, fps and view within the limits, or an InvalidValueError naming the bad value."""
     w, h = options.size
-    if not (16 <= w <= MAX_SIDE and 16 <= h <= MAX_SIDE):
-        raise InvalidValueError(f"size {w}x{h} is out of range (each side 16 to {MAX_SIDE} pixels)")
+    if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE):
+        raise InvalidValueError(
+            f"size {w}x{h} is out of range (each side {MIN_SIDE} to {MAX_SIDE} pixels)"
+        )
     if not 20 <= options.dpi <= MAX_DPI:
         raise InvalidValueError(f"dpi={options.dpi} is out of range (choose 20 to {MAX_DPI})")
     if not (np.isfinite(options.fps) and 0 < options.fps <= MAX_FPS):

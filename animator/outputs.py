@@ -13,6 +13,8 @@ from .exports import write_csv, write_json
 from .scene import RenderOptions, Scene
 from .writers import PICTURE_WRITERS
 
+MAX_NAME_BYTES = 255  # the limit of ext4, APFS, NTFS, ...
+
 Writer = Callable[[str | os.PathLike, Scene, RenderOptions], None]
 
 #: suffix -> writer: pictures and animations (see writers.py), then the data exports.
@@ -43,6 +45,11 @@ def check_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
     if str(path) == "":
         raise InvalidValueError("output path is empty")
     path = Path(path)
+    if len(os.fsencode(path.name)) > MAX_NAME_BYTES:
+        raise InvalidValueError(
+            f"output file name is {len(os.fsencode(path.name))} bytes long; "
+            f"file systems allow at most {MAX_NAME_BYTES}"
+        )
     if path.is_dir() and not allow_dir:
         raise InvalidValueError(f"output {str(path)!r} is an existing directory; give a file name")
     parent = path if allow_dir else path.parent

@@ -31,6 +31,7 @@ class Scene:
 
 
 #: Limits that keep any request from allocating gigabytes (checked before rendering).
+MIN_SIDE = 64  # pixels per side: below that no text or legend fits
 MAX_SIDE = 4096  # pixels per side
 MAX_DPI = 600
 MAX_FPS = 120.0

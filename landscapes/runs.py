@@ -25,7 +25,7 @@ REASONS: tuple[str, ...] = (
     "the point stopped being finite",
     "the loss stopped being finite",
     f"the point left the safe range |x|, |y| <= {ESCAPE_RADIUS:g}",
-)
+)  # a start that fails these is an error for a single run, and diverged at step 0 in a batch
 #: Upper bound on steps for one run, so no request can allocate unbounded memory.
 MAX_STEPS = 100_000
 
@@ -173,9 +173,24 @@ def run(
     reason = np.zeros(batch, dtype=int)
     alive = np.ones(batch, dtype=bool)
 
+    def reasons(xy, value, ok):
+        return np.where(
+            ~np.isfinite(xy).all(-1), 1, np.where(~np.isfinite(value), 2, np.where(ok, 0, 3))
+        )
+
     with np.errstate(all="ignore"):
         path[0] = xy
         loss[0] = surface.value(xy)
+        ok = np.isfinite(loss[0]) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
+        if not ok.all():  # a start where the loss is not finite: an error, or (batch) marked
+            code = reasons(xy, loss[0], ok)
+            if not batch:
+                raise InvalidValueError(
+                    f"start ({xy[0]:g}, {xy[1]:g}) is unusable on {surface.name}: "
+                    + REASONS[int(code)].replace("stopped being", "is not")
+                )
+            diverged[~ok], reason[~ok], alive = 0, code[~ok], ok
+            xy = np.where(alive[..., None], xy, np.nan)
         state = optimizer.init(xy)
         for k in range(1, steps + 1):
             xy, state = optimizer.update(xy, state, oracle)
@@ -184,11 +199,7 @@ def run(
             ok = np.isfinite(value) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
             newly = alive & ~ok
             if newly.any():
-                code = np.where(
-                    ~np.isfinite(xy).all(-1),
-                    1,
-                    np.where(~np.isfinite(value), 2, np.where(ok, 0, 3)),
-                )
+                code = reasons(xy, value, ok)
                 diverged[newly] = k
                 reason[newly] = code[newly]
                 alive = alive & ~newly

@@ -56,9 +56,10 @@ BAD_INPUTS = [
     ([*R, "--dpi", "0", "-o", "{out}"], "--dpi: 0 is out of range (choose 20 to 600)"),
     ([*R, "--dpi", "99999", "-o", "{out}"], "--dpi: 99999 is out of range"),
     ([*R, "--size", "0x0", "-o", "{out}"], "--size: '0x0' is out of range"),
+    ([*R, "--size", "100x16", "-o", "{out}"], "each side 64 to 4096 pixels"),
     ([*R, "--size=-100x50", "-o", "{out}"], "--size: '-100x50' is out of range"),
     ([*R, "--size", "big", "-o", "{out}"], "--size: 'big' is not WIDTHxHEIGHT"),
-    ([*R, "--size", "100000x100000", "-o", "{out}"], "each side 16 to 4096 pixels"),
+    ([*R, "--size", "100000x100000", "-o", "{out}"], "each side 64 to 4096 pixels"),
     ([*R, "--size", "641x480", "-o", "{out}"], "must have even sides"),
     ([*R, "--duration", "0", "-o", "{out}"], "--duration: '0' is out of range"),
     # start points
@@ -71,6 +72,8 @@ BAD_INPUTS = [
     ([*R, "-o", "{file}/out.csv"], "is a file, not a directory"),
     ([*R, "-o", "/proc/out.csv"], "cannot write in directory '/proc'"),
     ([*R], "the following arguments are required: -o/--output"),
+    ([*R, "-o", "{dir}/" + "n" * 300 + ".csv"], "output file name is 304 bytes long"),
+    (["render", "log(x)", "--start", "-1", "0", "-o", "{out}"], "start (-1, 0) is unusable"),
     # frame and pixel budgets, checked before any run
     ([*R, "--steps", "100000", "-o", "{dir}/a.gif"], "frames is too many (at most 5000)"),
     ([*R, "--steps", "4000", "--size", "4096x4096", "-o", "{dir}/a.mp4"], "too much to render"),
@@ -205,3 +208,9 @@ def test_ctrl_c_during_gif_encoding_leaves_nothing(tmp_path):
     assert proc.returncode == 130
     assert err == "animator: interrupted\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_longest_file_name_is_written(tmp_path):
+    out = tmp_path / ("n" * 251 + ".csv")
+    assert main(["render", "simple_quad", "-O", "sgd", "--steps", "2", "-o", str(out)]) == 0
+    assert out.exists() and [p.name for p in tmp_path.iterdir()] == [out.name]
