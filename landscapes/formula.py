@@ -352,9 +352,12 @@ def resolve_surface(
         raise _unknown(word)
     try:
         return surface_from_formula(text, window, levels)
-    except InvalidValueError:
-        if _NAME_LIKE.fullmatch(word) and "-" in word:
-            raise _unknown(word) from None  # a misspelt kebab-case name, not a formula
+    except InvalidValueError as exc:
+        # a misspelt kebab-case name ('hils-and-canyon') fails as a formula on its words; a
+        # formula that parsed but fails for another reason ('x-x' is flat) keeps its own error
+        words = "invalid syntax" in str(exc) or "unknown name" in str(exc)
+        if _NAME_LIKE.fullmatch(word) and "-" in word and words:
+            raise _unknown(word) from None
         raise
 
 

@@ -310,3 +310,12 @@ def test_noise_and_seed_are_recorded_and_reproducible(tmp_path):
 def test_a_formula_with_no_finite_value_in_view_is_rejected():
     with pytest.raises(InvalidValueError, match="no finite value"):
         surface_from_formula("log(-1 - x**2) + y")
+
+
+def test_flat_formula_with_a_dash_is_not_an_unknown_name():
+    from landscapes import resolve_surface
+
+    with pytest.raises(InvalidValueError, match="flat"):
+        resolve_surface("x-x")
+    with pytest.raises(UnknownNameError, match="did you mean 'hills_and_canyon'"):
+        resolve_surface("hils-and-canyon")
