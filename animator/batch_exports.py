@@ -19,6 +19,9 @@ from landscapes.sweep import Sweep
 
 from .atomic import atomic_path, write_text_atomic
 from .basin_plots import basin_figure
+from .exports import csv_field
+from .savefig import save_figure
+from .suffixes import by_suffix
 from .sweep_plots import sweep_figure
 
 PathLike = str | os.PathLike
@@ -37,8 +40,7 @@ def basins_to_csv(maps: Sequence[BasinMap]) -> str:
     out = io.StringIO()
     out.write("label,optimizer,x,y,basin,steps_to,diverged_step,end_x,end_y\n")
     for m in maps:
-        label = m.label.replace('"', '""')
-        label = f'"{label}"' if any(c in label for c in ',"\n') else label
+        label = csv_field(m.label)
         for i, y in enumerate(m.ys):
             for j, x in enumerate(m.xs):
                 code = int(m.basin[i, j])
@@ -80,16 +82,10 @@ def write_basins_npz(path: PathLike, maps: Sequence[BasinMap], **_: object) -> N
         np.savez_compressed(fh, **arrays)
 
 
-def write_figure(path: PathLike, fig) -> None:
-    suffix = os.path.splitext(str(path))[1].lower().lstrip(".")
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=suffix)
-
-
 def write_basins_png(
     path: PathLike, maps: Sequence[BasinMap], *, size=None, dpi: int = 100, **_: object
 ) -> None:
-    write_figure(path, basin_figure(maps, size=size, dpi=dpi))
+    save_figure(basin_figure(maps, size=size, dpi=dpi), path)
 
 
 def sweeps_to_csv(sweeps: Sequence[Sweep]) -> str:
@@ -97,7 +93,7 @@ def sweeps_to_csv(sweeps: Sequence[Sweep]) -> str:
     out = io.StringIO()
     out.write("label,optimizer,lr,objective,diverged_step,best\n")
     for s in sweeps:
-        label = f'"{s.label}"' if any(c in s.label for c in ',"\n') else s.label
+        label = csv_field(s.label)
         for i, lr in enumerate(s.lrs):
             v = float(s.objective[i])
             value = repr(v) if np.isfinite(v) else ""
@@ -131,7 +127,7 @@ def write_sweeps_json(path: PathLike, sweeps: Sequence[Sweep], **_: object) -> N
 def write_sweeps_png(
     path: PathLike, sweeps: Sequence[Sweep], *, size=None, dpi: int = 100, **_: object
 ) -> None:
-    write_figure(path, sweep_figure(sweeps, size=size or (1000, 620), dpi=dpi))
+    save_figure(sweep_figure(sweeps, size=size or (1000, 620), dpi=dpi), path)
 
 
 #: suffix -> writer, for each many-runs command.
@@ -149,10 +145,4 @@ SWEEP_WRITERS: dict[str, Callable] = {
 
 def pick_writer(table: dict[str, Callable], path: PathLike) -> Callable:
     """The writer of ``table`` for ``path``'s suffix, or a one-line error listing the choices."""
-    suffix = os.path.splitext(str(path))[1].lower()
-    if suffix not in table:
-        raise landscapes.InvalidValueError(
-            f"unknown output suffix {suffix or '(none)'!r} in {str(path)!r}; "
-            f"choose from: {', '.join(table)}"
-        )
-    return table[suffix]
+    return by_suffix(path, table)

@@ -17,15 +17,16 @@ def scene_to_csv(scene: Scene) -> str:
     out = io.StringIO()
     out.write("label,optimizer,step,x,y,loss\n")
     for traj in scene.trajectories:
-        label = _csv_field(traj.label)
+        label = csv_field(traj.label)
         for k in range(traj.last_finite + 1):
             x, y = (float(v) for v in traj.xy[k])
             out.write(f"{label},{traj.optimizer},{k},{x!r},{y!r},{float(traj.loss[k])!r}\n")
     return out.getvalue()
 
 
-def _csv_field(text: str) -> str:
-    if any(c in text for c in ',"\n'):
+def csv_field(text: str) -> str:
+    """``text`` as one CSV field (RFC 4180): quoted when it holds ``,`` ``"`` ``\\r`` or ``\\n``."""
+    if any(c in text for c in ',"\r\n'):
         return '"' + text.replace('"', '""') + '"'
     return text
 

@@ -7,7 +7,6 @@ article's script.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,7 +16,6 @@ from matplotlib.ticker import MultipleLocator
 
 from landscapes.responses import METHODS, SIGNALS, Response
 
-from .atomic import atomic_path
 from .background import RUN_COLORS
 
 GRADIENT_COLOR = "#7f7f7f"
@@ -124,9 +122,3 @@ def overview_figure(curves: Sequence[Response], *, dpi: int = 100) -> Figure:
         fontsize=11,
     )
     return fig
-
-
-def save_figure(fig: Figure, path: str | os.PathLike) -> None:
-    """Write ``fig`` to ``path`` (format from the suffix) through a write-then-rename."""
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=str(path).rsplit(".", 1)[-1])

@@ -31,12 +31,26 @@ def sweep_color(i: int) -> str:
 
 def _y_limits(sweeps: Sequence[Sweep], floor: float) -> tuple[float, float]:
     """From just under the lowest minimum to the start's loss (plus a margin): the useful range."""
-    values = np.concatenate([s.objective[np.isfinite(s.objective)] for s in sweeps] or [[]])
-    start_loss = max(float(s.trajectory.loss[0, 0]) for s in sweeps)
-    lo = min([floor, *values]) if values.size else floor
-    hi = max(start_loss, lo + 1e-9)
+    values = [float(v) for s in sweeps for v in s.objective if np.isfinite(v)]
+    starts = [float(s.trajectory.loss[0, 0]) for s in sweeps]
+    starts = [v for v in starts if np.isfinite(v)]  # a start far out may overflow to inf
+    lows = [v for v in [floor, *values] if np.isfinite(v)] or starts
+    if not lows:
+        return 0.0, 1.0  # nothing finite to show: any range will do
+    lo = min(lows)
+    tops = starts or values
+    hi = max(tops) if tops else lo + max(1.0, abs(lo))  # only the minimum known: a unit range
+    hi = max(hi, lo + max(1e-9, 1e-9 * abs(lo)))
     pad = 0.06 * (hi - lo)
-    return lo - pad, hi + 3 * pad
+    limits = (lo - pad, hi + 3 * pad)
+    return limits if all(np.isfinite(limits)) else (lo, hi)
+
+
+def _x_limits(lrs: np.ndarray) -> tuple[float, float]:
+    """The lr range widened by a factor 1.3 each side, unless that would leave the floats."""
+    lo, hi = float(lrs[0]), float(lrs[-1])
+    wide_lo, wide_hi = lo / 1.3, hi * 1.3
+    return (wide_lo if wide_lo > 0 else lo), (wide_hi if np.isfinite(wide_hi) else hi)
 
 
 def draw_sweeps(ax, sweeps: Sequence[Sweep]) -> None:
@@ -99,7 +113,7 @@ def draw_sweeps(ax, sweeps: Sequence[Sweep]) -> None:
     )
     ax.set_xscale("log")
     ax.set_ylim(lo, hi)
-    ax.set_xlim(sweeps[0].lrs[0] / 1.3, sweeps[0].lrs[-1] * 1.3)
+    ax.set_xlim(*_x_limits(sweeps[0].lrs))
     ax.set_xlabel("learning rate (log scale)")
     steps = sweeps[0].trajectory.steps
     ax.set_ylabel(f"mean loss over the last {tail_length(steps)} of {steps} steps")

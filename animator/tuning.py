@@ -13,7 +13,14 @@ import sys
 from typing import Any
 
 from landscapes import Optimizer, Surface
-from landscapes.sweep import DEFAULT_LR_GRID, MAX_SWEEP, format_lr, parse_lr_grid, tune
+from landscapes.sweep import (
+    DEFAULT_LR_GRID,
+    MAX_SWEEP,
+    MAX_SWEEP_LR,
+    format_lr,
+    parse_lr_grid,
+    tune,
+)
 
 DEFAULT_LR_TEXT = "{:g}:{:g}:{}".format(*DEFAULT_LR_GRID)
 
@@ -24,7 +31,8 @@ def add_lr_option(p: argparse.ArgumentParser, *, what: str = "") -> None:
         "--lr",
         default=DEFAULT_LR_TEXT,
         metavar="LOW:HIGH:N",
-        help=f"N log-spaced learning rates{what} (default {DEFAULT_LR_TEXT}; N <= {MAX_SWEEP})",
+        help=f"N log-spaced learning rates{what} (default {DEFAULT_LR_TEXT}; "
+        f"N <= {MAX_SWEEP}, HIGH <= {MAX_SWEEP_LR:g})",
     )
 
 

@@ -20,12 +20,12 @@ import os
 import tempfile
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 
 from landscapes import InvalidValueError
 
 from .atomic import atomic_path, write_text_atomic
+from .savefig import save_figure
 from .scene import RenderOptions, Scene
 
 #: x264 settings shared by the MP4 writer and the benchmark's FFMpegWriter baseline.
@@ -55,17 +55,12 @@ def write_figure(path: str | os.PathLike, scene: Scene, options: RenderOptions) 
     check_options(options)
     fmt = Path(path).suffix.lower().lstrip(".")
     fig = build_figure(scene, options, animated=False).fig
-    # a fixed salt for SVG element ids and no creation date: the same command, the same bytes
-    with atomic_path(path) as tmp, matplotlib.rc_context({"svg.hashsalt": "landscape-animator"}):
-        fig.savefig(tmp, format=fmt, dpi=options.dpi, metadata=_metadata(fmt, scene))
+    save_figure(fig, path, dpi=options.dpi, metadata=_metadata(fmt, scene))  # reproducible bytes
 
 
 def _metadata(fmt: str, scene: Scene) -> dict:
     title = f"{scene.surface.name}: " + ", ".join(t.label for t in scene.trajectories)
-    meta = {"Title": title, "Software" if fmt == "png" else "Creator": "landscape-animator"}
-    if fmt in ("svg", "pdf"):
-        meta["Date" if fmt == "svg" else "CreationDate"] = None
-    return meta
+    return {"Title": title, "Software" if fmt == "png" else "Creator": "landscape-animator"}
 
 
 # --- animations -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .optimizers import MomentState, NoState, register_optimizer
+from .optimizers import MomentState, NoState, _zeros, register_optimizer
 
 
 class AmsgradState(NamedTuple):
@@ -29,10 +29,6 @@ class AmsgradState(NamedTuple):
 
 class LionState(NamedTuple):
     m: np.ndarray
-
-
-def _zeros(xy: np.ndarray) -> np.ndarray:
-    return np.zeros_like(np.asarray(xy, dtype=float))
 
 
 def _moments(state: MomentState, g: np.ndarray, beta1: float, beta2: float):

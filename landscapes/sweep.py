@@ -28,6 +28,9 @@ from .surfaces import Surface, get_surface
 
 #: The default grid: 41 log-spaced learning rates from 1e-4 to 10 (eight per decade).
 DEFAULT_LR_GRID: tuple[float, float, int] = (1e-4, 10.0, 41)
+#: Highest learning rate of a grid (past it every surface diverges at once; it also keeps the
+#: plot's log axis far from float overflow).
+MAX_SWEEP_LR = 1e6
 #: Most learning rates in one sweep (keeps a request from allocating without bound).
 MAX_SWEEP = 1000
 #: The objective averages the loss over this fraction of the last steps.
@@ -43,6 +46,8 @@ def lr_grid(low: float, high: float, n: int) -> np.ndarray:
     low, high = check_hparam("lr", low), check_hparam("lr", high)
     if not low < high:
         raise InvalidValueError(f"lr grid LOW={low:g} must be below HIGH={high:g}")
+    if high > MAX_SWEEP_LR:
+        raise InvalidValueError(f"lr grid HIGH={high:g} is above the limit {MAX_SWEEP_LR:g}")
     return np.geomspace(low, high, int(n))
 
 

@@ -1,5 +1,6 @@
 """Many runs at once: batches equal single runs bit for bit, basin maps, lr sweeps, --tune, CLI."""
 
+import io
 import json
 import math
 
@@ -261,3 +262,80 @@ def test_tune_is_deterministic_and_recorded(tmp_path, capsys):
         assert f"tuned lr={t['chosen_lr']:.3g}" in r["label"]
     # sgd shrinks by |1 - 2 lr| per step: grid[6] = 0.316 gives 0.37, grid[7] = 0.562 gives 0.12.
     assert runs[0]["hparams"]["lr"] == grid[7]
+
+
+# --- reviewer fixes: one CSV quoting, reproducible figures, finite limits, gallery sizes ----------
+
+TRICKY_LABEL = 'a,b "c"\rd'
+
+
+def test_tricky_label_round_trips_through_every_csv():
+    import csv
+
+    from animator.batch_exports import basins_to_csv, sweeps_to_csv
+    from animator.exports import scene_to_csv
+    from animator.scene import Scene
+
+    opt = L.parse_spec("sgd")
+    bm = basin_map("simple_quad", opt, grid=2, steps=3, label=TRICKY_LABEL)
+    sw = sweep("simple_quad", opt, [0.1, 0.2], steps=3, label=TRICKY_LABEL)
+    scene = Scene(
+        L.get_surface("simple_quad"), [L.run("simple_quad", opt, steps=2, label=TRICKY_LABEL)]
+    )
+    for text, rows in [
+        (basins_to_csv([bm]), 4),
+        (sweeps_to_csv([sw]), 2),
+        (scene_to_csv(scene), 3),
+    ]:
+        table = list(csv.reader(io.StringIO(text, newline="")))
+        assert len(table) == 1 + rows
+        assert {row[0] for row in table[1:]} == {TRICKY_LABEL}
+
+
+def test_sweep_limits_stay_finite_from_an_overflowing_start(tmp_path, capsys):
+    out = tmp_path / "s.png"
+    assert (
+        main(
+            [
+                "sweep",
+                "simple_quad",
+                "-O",
+                "sgd",
+                "--start",
+                "1e308",
+                "1e308",
+                "--steps",
+                "3",
+                "--lr",
+                "0.1:1:2",
+                "--size",
+                "320x240",
+                "-o",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert out.stat().st_size > 0
+    assert main(["sweep", "simple_quad", "--lr", "1e300:1e308:5", "-o", str(out)]) == 2
+    assert "HIGH=1e+308 is above the limit 1e+06" in capsys.readouterr().err
+
+
+def test_history_svg_and_pdf_are_byte_identical(tmp_path):
+    for suffix in (".svg", ".pdf"):
+        paths = [tmp_path / f"h{i}{suffix}" for i in range(2)]
+        for p in paths:
+            argv = ["history", "simple_quad", "-O", "sgd", "--steps", "5", "--size", "320x240"]
+            assert main([*argv, "-o", str(p)]) == 0
+        assert paths[0].read_bytes() == paths[1].read_bytes()
+        if suffix == ".svg":
+            assert b"<dc:date>" not in paths[0].read_bytes()
+
+
+def test_gallery_rejects_a_size_its_stills_cannot_reach_before_writing(tmp_path, capsys):
+    out = tmp_path / "g"
+    argv = ["gallery", "-o", str(out), "--only", "article", "--surface", "simple_quad"]
+    assert main([*argv, "--steps", "1", "--size", "3280x16", "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "--size 3280x16" in err and "from 16x16 to 3276x3276" in err
+    assert not out.exists()

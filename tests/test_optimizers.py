@@ -128,15 +128,19 @@ def test_adamax():
     np.testing.assert_allclose(p2, p1 - 0.1 / (1 - 0.81) * m2 / (u2 + 1e-8), rtol=1e-14)
 
 
-def test_updates_are_pure():
-    opt = L.make_optimizer("adam")
+@pytest.mark.parametrize("name", sorted(L.OPTIMIZERS.names()))
+def test_updates_are_pure(name):
+    """No optimizer mutates the point or the state it is given (look-ahead ones included)."""
+    opt = L.make_optimizer(name)
+    surface = L.get_surface("wobbly")
     xy = np.array([[1.0, 2.0], [3.0, 4.0]])
-    state = opt.init(xy)
+    xy, state = opt.update(xy, opt.init(xy), surface)  # a non-zero state to test against
     before = (xy.copy(), [np.copy(s) for s in state])
-    opt.update(xy, state, L.get_surface("wobbly"))
+    new_xy, new_state = opt.update(xy, state, surface)
     np.testing.assert_array_equal(xy, before[0])
     for a, b in zip(state, before[1], strict=True):
         np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(new_xy, xy)  # the step did move, so the checks above mean something
 
 
 # At their article learning rates two methods do not settle on the bowl; that is real behaviour:

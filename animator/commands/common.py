@@ -50,16 +50,27 @@ def add_steps_argument(p: argparse.ArgumentParser) -> None:
     )
 
 
+def run_groups(
+    runs: list[tuple[str, str]] | None,
+) -> list[tuple[str | None, list[tuple[str, Optimizer]]]]:
+    """``(suite name, pairs)`` per --suite and ``(None, [pair])`` per -O, in the order given.
+
+    Every spec is checked and the total is held to ``MAX_RUNS``; no -O and no --suite means the
+    default suite.
+    """
+    groups: list[tuple[str | None, list[tuple[str, Optimizer]]]] = []
+    for kind, value in runs or [("suite", DEFAULT_SUITE)]:
+        if kind == "suite":
+            suite = SUITES[value]
+            groups.append((suite.name, [(label, parse_spec(spec)) for label, spec in suite.runs]))
+        else:
+            groups.append((None, [(value, parse_spec(value))]))
+    total = sum(len(pairs) for _, pairs in groups)
+    if total > MAX_RUNS:
+        raise InvalidValueError(f"{total} runs requested; one command takes at most {MAX_RUNS}")
+    return groups
+
+
 def collect_runs(args: argparse.Namespace) -> list[tuple[str, Optimizer]]:
     """(label, optimizer) pairs from -O and --suite, in the order given, every spec checked."""
-    pairs = []
-    for kind, value in args.runs or [("suite", DEFAULT_SUITE)]:
-        if kind == "suite":
-            pairs += [(label, parse_spec(spec)) for label, spec in SUITES[value].runs]
-        else:
-            pairs.append((value, parse_spec(value)))
-    if len(pairs) > MAX_RUNS:
-        raise InvalidValueError(
-            f"{len(pairs)} runs requested; one command takes at most {MAX_RUNS}"
-        )
-    return pairs
+    return [pair for _, pairs in run_groups(args.runs) for pair in pairs]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import io
 import multiprocessing
 import os
@@ -34,6 +35,8 @@ from ..gallery import SECTION_KEYS, Entry, GalleryOptions, gallery_entries, read
 from ..outputs import prepare_output
 from ..progress import Progress
 from ..scene import MAX_SIDE
+
+MIN_SIDE = 16  # the smallest --size side (see arguments.pixel_size)
 
 NAME = "gallery"
 DEFAULT_DIR = "gallery"
@@ -269,13 +272,60 @@ def build(
     return results
 
 
+def _sizes(entries: list[Entry]) -> list[tuple[int, int]]:
+    """Every ``--size WxH`` the entries' commands will be given."""
+    sizes = []
+    for e in entries:
+        for flag, value in zip(e.argv, e.argv[1:], strict=False):
+            if flag == "--size":
+                w, _, h = value.partition("x")
+                sizes.append((int(w), int(h)))
+    return sizes
+
+
+def _fits(opts: GalleryOptions, size: tuple[int, int]) -> bool:
+    entries = gallery_entries("gallery", dataclasses.replace(opts, size=size))
+    return all(MIN_SIDE <= v <= MAX_SIDE for wh in _sizes(entries) for v in wh)
+
+
+def _largest_side(opts: GalleryOptions, axis: int) -> int:
+    """The largest even --size side (the other side at its minimum) whose pictures all fit."""
+    lo, hi = MIN_SIDE // 2, MAX_SIDE // 2  # halves: sides are even
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        size = (2 * mid, MIN_SIDE) if axis == 0 else (MIN_SIDE, 2 * mid)
+        lo, hi = (mid, hi) if _fits(opts, size) else (lo, mid - 1)
+    return 2 * lo
+
+
+def check_entries(entries: list[Entry], opts: GalleryOptions) -> None:
+    """Before any picture is drawn: every derived size fits and every job's command parses."""
+    from ..cli import UsageError, build_parser
+
+    bad = [wh for wh in _sizes(entries) if not all(MIN_SIDE <= v <= MAX_SIDE for v in wh)]
+    if bad:
+        w, h = _largest_side(opts, 0), _largest_side(opts, 1)
+        raise InvalidValueError(
+            f"--size {opts.size[0]}x{opts.size[1]} is too large for the gallery: its stills and "
+            f"charts are drawn larger (up to {bad[0][0]}x{bad[0][1]}, each side at most "
+            f"{MAX_SIDE}); give --size from {MIN_SIDE}x{MIN_SIDE} to {w}x{h}"
+        )
+    parser = build_parser()
+    for e in entries:
+        try:
+            parser.parse_args(list(e.argv))
+        except UsageError as exc:
+            raise InvalidValueError(f"gallery job {shlex.join(e.argv)!r}: {exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     opts = options_from_args(args)
     directory = args.output
     if Path(directory).exists() and not Path(directory).is_dir():
         raise InvalidValueError(f"output {directory!r} is an existing file; give a directory")
-    prepare_output(directory, allow_dir=True)
     entries = gallery_entries(directory, opts)
+    check_entries(entries, opts)  # before anything is written
+    prepare_output(directory, allow_dir=True)
     for sub in {Path(directory) / Path(p).parent for e in entries for p in e.outputs}:
         sub.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()

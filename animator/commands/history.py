@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from landscapes import SUITES, InvalidValueError, parse_spec, resolve_surface, run
+from landscapes import resolve_surface, run
 
 from ..arguments import bounded_int, pixel_size
 from ..history_plots import DEFAULT_SIZE, history_figure
 from ..outputs import check_output, prepare_output
-from ..response_plots import save_figure
+from ..savefig import save_figure
 from ..scene import MAX_DPI, MAX_SIDE
+from ..suffixes import by_suffix
 from .common import (
-    DEFAULT_SUITE,
-    MAX_RUNS,
     add_runs_arguments,
     add_start_argument,
     add_steps_argument,
     add_surface_argument,
+    run_groups,
 )
 
 NAME = "history"
@@ -53,29 +52,19 @@ def panels(runs: list[tuple[str, str]] | None) -> list[tuple[str, list[tuple[str
     """``(title, [(label, optimizer), ...])`` per panel: one per suite, one for all -O runs."""
     groups: list[tuple[str, list]] = []
     singles: list = []
-    for kind, value in runs or [("suite", DEFAULT_SUITE)]:
-        if kind == "suite":
-            suite = SUITES[value]
-            pairs = [(label, parse_spec(spec)) for label, spec in suite.runs]
-            groups.append((f"{suite.name} suite", pairs))
+    for suite, pairs in run_groups(runs):
+        if suite is None:
+            singles += pairs
         else:
-            singles.append((value, parse_spec(value)))
+            groups.append((f"{suite} suite", pairs))
     if singles:
         groups.append(("runs", singles))
-    total = sum(len(pairs) for _, pairs in groups)
-    if total > MAX_RUNS:
-        raise InvalidValueError(f"{total} runs requested; one picture holds at most {MAX_RUNS}")
     return groups
 
 
 def run_command(args: argparse.Namespace) -> int:
     check_output(args.output)
-    suffix = Path(args.output).suffix.lower()
-    if suffix not in FORMATS:
-        shown = suffix or "(none)"
-        raise InvalidValueError(
-            f"unknown output suffix {shown!r} in {args.output!r}; choose from: {', '.join(FORMATS)}"
-        )
+    by_suffix(args.output, dict.fromkeys(FORMATS))
     groups = panels(args.runs)
     surface = resolve_surface(args.surface, None, None)
     path = prepare_output(args.output)

@@ -18,8 +18,10 @@ from ..arguments import bounded_int
 from ..atomic import write_text_atomic
 from ..outputs import prepare_output
 from ..progress import Progress
-from ..response_plots import overview_figure, response_figure, save_figure
+from ..response_plots import overview_figure, response_figure
+from ..savefig import save_figure
 from ..scene import MAX_DPI
+from ..suffixes import by_suffix
 
 NAME = "responses"
 CSV_COLUMNS = "method,param,signal,epoch,gradient,update"
@@ -114,10 +116,8 @@ def _output_kind(output: str) -> tuple[str, Path]:
         raise InvalidValueError(
             f"output {output!r} is an existing file; give a directory or a .csv"
         )
-    if path.suffix and not path.is_dir():
-        raise InvalidValueError(
-            f"unknown output suffix {path.suffix!r} in {output!r}; give a directory or a .csv file"
-        )
+    if path.suffix and not path.is_dir():  # a suffix other than .csv: the shared error
+        by_suffix(path, {".csv": "csv"}, hint="give a directory or a .csv file")
     return "dir", prepare_output(path, allow_dir=True)
 
 
