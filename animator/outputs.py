@@ -11,6 +11,7 @@ from landscapes import InvalidValueError
 
 from .exports import write_csv, write_json
 from .scene import RenderOptions, Scene
+from .suffixes import by_suffix
 from .writers import PICTURE_WRITERS
 
 MAX_NAME_BYTES = 255  # the limit of ext4, APFS, NTFS, ...
@@ -31,13 +32,7 @@ def register_writer(suffix: str, writer: Writer) -> None:
 
 def writer_for(path: str | os.PathLike) -> Writer:
     """The writer for ``path``'s suffix, or a clear error listing the valid suffixes."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in WRITERS:
-        shown = suffix or "(none)"
-        raise InvalidValueError(
-            f"unknown output suffix {shown!r} in {str(path)!r}; choose from: {', '.join(WRITERS)}"
-        )
-    return WRITERS[suffix]
+    return by_suffix(path, WRITERS)
 
 
 def check_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:

@@ -335,7 +335,7 @@ def test_history_svg_and_pdf_are_byte_identical(tmp_path):
 def test_gallery_rejects_a_size_its_stills_cannot_reach_before_writing(tmp_path, capsys):
     out = tmp_path / "g"
     argv = ["gallery", "-o", str(out), "--only", "article", "--surface", "simple_quad"]
-    assert main([*argv, "--steps", "1", "--size", "3280x16", "--jobs", "1"]) == 2
+    assert main([*argv, "--steps", "1", "--size", "3280x64", "--jobs", "1"]) == 2
     err = capsys.readouterr().err
-    assert "--size 3280x16" in err and "from 16x16 to 3276x3276" in err
+    assert "--size 3280x64" in err and "from 64x64 to 3276x3276" in err
     assert not out.exists()

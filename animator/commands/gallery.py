@@ -34,9 +34,7 @@ from ..background import RUN_COLORS
 from ..gallery import SECTION_KEYS, Entry, GalleryOptions, gallery_entries, readme
 from ..outputs import prepare_output
 from ..progress import Progress
-from ..scene import MAX_SIDE
-
-MIN_SIDE = 16  # the smallest --size side (see arguments.pixel_size)
+from ..scene import MAX_SIDE, MIN_SIDE
 
 NAME = "gallery"
 DEFAULT_DIR = "gallery"
