@@ -53,7 +53,9 @@ TOKENS = [
     "adam:lr=0.1", "sgd:lr=abc", "nesterov:momentum=1", "--suite", "article", "nesterov",
     "--steps", "3", "0", "-1", "abc", "--start", "1", "nan", "2.5", "-o", "OUT.csv", "OUT.json",
     "OUT.txt", "OUTDIR", "--fps", "--size", "64x64", "--dpi", "--noise", "--seed", "--view", "3d",
-    "-q", "--bogus", "",
+    "-q", "--bogus", "", "--window", "100", "101", "-3", "--levels", "5", "0,1,x", "96x64", "20",
+    "history", "basins", "sweep", "--grid", "2", "--lr", "1e-3:1:3", "1e300:1e308:5", "log(x)",
+    "x-x", "OUT.png",
 ]  # fmt: skip
 
 
@@ -72,3 +74,37 @@ def test_cli_exits_cleanly_on_random_arguments(tokens):
             lines = err.getvalue().splitlines()
             assert len(lines) == 1 and lines[0].startswith("animator: error: "), lines
             assert not [p for p in Path(tmp).rglob("*") if p.is_file()]
+
+
+OPTION_VALUES = {
+    "--steps": ["1", "4", "0", "x"],
+    "--start": ["1 2", "nan 0", "1e300 1e300", "-1 0"],
+    "--window": ["-1 1 -1 1", "100 101 100 101", "1 1 0 1", "0 1"],
+    "--levels": ["5", "0,1,2", "x", "1,1"],
+    "--dpi": ["20", "600", "19"],
+    "--noise": ["0.5", "-1", "inf"],
+    "-O": ["adam", "sgd:lr=50", "newton", "lion:lr=1", "adam:lr=0"],
+}
+SURFACE_ARGS = ["simple_quad", "saddle", "log(x)", "x-x", "exp(x**2)", "rosenbrock", "ripple"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(["render", "history"]),
+    st.sampled_from(SURFACE_ARGS),
+    st.lists(st.sampled_from(sorted(OPTION_VALUES)), max_size=3, unique=True),
+    st.data(),
+)
+def test_cli_renders_or_refuses_hostile_but_wellformed_commands(command, surface, options, data):
+    with tempfile.TemporaryDirectory() as tmp:
+        argv = [command, surface, "--size", "96x64", "-o", f"{tmp}/out.png"]
+        for option in options:
+            if command == "history" and option in ("--window", "--levels", "--noise"):
+                continue
+            argv += [option, *data.draw(st.sampled_from(OPTION_VALUES[option])).split()]
+        err, out = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+            status = main(argv)
+        assert status in (0, 2), (argv, err.getvalue())
+        files = sorted(p.name for p in Path(tmp).iterdir())
+        assert files == (["out.png"] if status == 0 else []), (argv, files, err.getvalue())
