@@ -105,8 +105,9 @@ def _label_colors(line_levels: np.ndarray, levels: np.ndarray) -> list[str]:
 
 def mark_minima(
     ax: Axes, surface: Surface, *, with_labels: bool = True, scale: float = 1.0
-) -> None:
+) -> list:
     """Global minima as white stars, local ones as hollow white rings with a dark outline."""
+    markers = []
     for i, kind in enumerate(("global", "local")):
         pts = np.array([m.xy for m in surface.minima if m.kind == kind]).reshape(-1, 2)
         if not len(pts):
@@ -125,7 +126,8 @@ def mark_minima(
             )
         )
         label = f"{kind} minimum" if with_labels else None
-        ax.scatter(pts[:, 0], pts[:, 1], zorder=4 + i, label=label, **style)
+        markers.append(ax.scatter(pts[:, 0], pts[:, 1], zorder=4 + i, label=label, **style))
+    return markers
 
 
 def mark_start(ax: Axes, xy, *, with_label: bool = True, scale: float = 1.0) -> None:

@@ -35,7 +35,7 @@ DESIGN_INCHES = (12.0, 8.0)
 #: Runs are clipped to the view grown by this many window sizes on every side.
 CLIP_MARGIN = 2.0
 #: zorders of the moving artists (above contours, labels, minima and start in the map).
-Z_LINE, Z_HEAD, Z_CROSS, Z_NOTE = 7.0, 8.0, 9.0, 10.0
+Z_LINE, Z_MINIMA, Z_HEAD, Z_CROSS, Z_NOTE = 7.0, 7.5, 8.0, 9.0, 10.0
 Z_CURSOR, Z_LOSS = 2.6, 3.0
 
 
@@ -166,7 +166,10 @@ class MapView:
         ax = fig.add_axes(rect)
         self.ax = ax
         filled = draw_surface(ax, surface, scale=scale)
-        mark_minima(ax, surface, scale=scale)
+        # the minima stay visible above the lines (a run's head may still cover one it reached)
+        self.on_top = mark_minima(ax, surface, scale=scale)
+        for i, marker in enumerate(self.on_top):
+            marker.set_zorder(Z_MINIMA + 0.01 * i)
         starts = {tuple(np.round(t.start, 12)) for t in scene.trajectories} or {surface.start}
         for i, xy in enumerate(sorted(starts)):
             mark_start(ax, xy, with_label=i == 0, scale=scale)
@@ -447,7 +450,7 @@ def build_figure(
                 fig, 0, 0, fast_text, fontsize=legend_size, color="0.25", zorder=6
             )
 
-    moving: list[Artist] = []
+    moving: list[Artist] = list(getattr(view, "on_top", []))  # redrawn above the lines
     for r in runs:
         moving += [r.line, r.head, r.cross, r.note]
     map_moving = sorted(moving, key=lambda a: a.get_zorder())
