@@ -19,11 +19,8 @@ from pathlib import Path
 
 from landscapes import SUITES, SURFACES, get_surface, parse_spec
 from landscapes.responses import METHODS, SIGNALS
+from landscapes.surfaces import ARTICLE_SURFACES
 
-#: The article's surfaces, in its order (the ones registered by ``landscapes.surfaces``).
-ARTICLE_SURFACES: tuple[str, ...] = tuple(
-    name for name, s in SURFACES.items() if s.func.__module__ == "landscapes.surfaces"
-)
 #: The classic test functions (``landscapes.classic``).
 CLASSIC_SURFACES: tuple[str, ...] = tuple(
     name for name, s in SURFACES.items() if s.func.__module__ == "landscapes.classic"

@@ -288,3 +288,15 @@ def hills_and_canyon(x, y):
 )
 def two_minima(x, y):
     return 4 - 0.5 * anp.exp(-((x + 2.5) ** 2 + (y + 2.5) ** 2)) - 3 * anp.exp(-(x**2 + y**2))
+
+
+#: The article's surfaces, in its order.
+ARTICLE_SURFACES: tuple[str, ...] = (
+    "simple_quad",
+    "wobbly",
+    "basins_and_walls",
+    "ripple",
+    "giant_plateau",
+    "hills_and_canyon",
+    "two_minima",
+)

@@ -4,17 +4,9 @@ import numpy as np
 import pytest
 
 import landscapes as L
+from landscapes.surfaces import ARTICLE_SURFACES
 from tests.reference import reference_run
 
-ARTICLE_SURFACES = [
-    "simple_quad",
-    "wobbly",
-    "basins_and_walls",
-    "ripple",
-    "giant_plateau",
-    "hills_and_canyon",
-    "two_minima",
-]
 # Runs that amplify rounding noise: a 1e-16 difference in the order of float operations grows
 # past 1e-9 from this step on (Adadelta and RMSProp bouncing between the walls and ripples at
 # the article's large learning rates). Up to that step they must agree to 1e-9.

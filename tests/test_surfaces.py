@@ -4,17 +4,7 @@ import numpy as np
 import pytest
 
 import landscapes as L
-from landscapes.surfaces import ARTICLE_LEVELS
-
-ARTICLE_SURFACES = [
-    "simple_quad",
-    "wobbly",
-    "basins_and_walls",
-    "ripple",
-    "giant_plateau",
-    "hills_and_canyon",
-    "two_minima",
-]
+from landscapes.surfaces import ARTICLE_LEVELS, ARTICLE_SURFACES
 
 
 def central_grad(s, xy, h=1e-6):
@@ -99,6 +89,19 @@ def test_vectorised_over_meshes_and_batches():
     assert s.grad(pts).shape == (31, 31, 2)
     one = s.grad(pts[3, 4])
     np.testing.assert_array_equal(one, s.grad(pts)[3, 4])
+
+
+def test_article_surfaces_are_the_seven_of_the_article():
+    assert ARTICLE_SURFACES == (
+        "simple_quad",
+        "wobbly",
+        "basins_and_walls",
+        "ripple",
+        "giant_plateau",
+        "hills_and_canyon",
+        "two_minima",
+    )
+    assert all(name in L.SURFACES for name in ARTICLE_SURFACES)
 
 
 def test_article_levels_window_and_start():
