@@ -8,11 +8,16 @@ import sys
 from landscapes import resolve_surface
 from landscapes.basins import DEFAULT_GRID, MAX_BASIN_POINTS, MAX_GRID, basin_map, check_grid
 
-from ..arguments import bounded_float, bounded_int, pixel_size
+from ..arguments import bounded_float, bounded_int
 from ..batch_exports import BASIN_WRITERS, pick_writer
 from ..outputs import check_output, prepare_output
-from ..scene import MAX_DPI, MAX_SIDE
-from .common import add_runs_arguments, add_steps_argument, add_surface_argument, collect_runs
+from .common import (
+    add_picture_arguments,
+    add_runs_arguments,
+    add_steps_argument,
+    add_surface_argument,
+    collect_runs,
+)
 
 NAME = "basins"
 
@@ -44,9 +49,7 @@ def add_parser(sub) -> None:
         type=bounded_float(0, 1e6, low_open=True),
         help="distance that counts as 'at a minimum' (default 2%% of the window's side)",
     )
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="output file")
-    p.add_argument("--size", type=pixel_size(MAX_SIDE), metavar="WxH", help="picture size")
-    p.add_argument("--dpi", type=bounded_int(20, MAX_DPI), default=100)
+    add_picture_arguments(p)
     p.set_defaults(run=run_command)
 
 

@@ -6,7 +6,8 @@ import argparse
 
 from landscapes import MAX_STEPS, SUITES, InvalidValueError, Optimizer, parse_spec
 
-from ..arguments import OrderedRuns, bounded_int, finite_float
+from ..arguments import OrderedRuns, bounded_int, finite_float, pixel_size
+from ..scene import MAX_DPI, MAX_SIDE
 
 DEFAULT_SUITE = "article"
 MAX_RUNS = 24  # runs in one picture or one batch command
@@ -74,3 +75,22 @@ def run_groups(
 def collect_runs(args: argparse.Namespace) -> list[tuple[str, Optimizer]]:
     """(label, optimizer) pairs from -O and --suite, in the order given, every spec checked."""
     return [pair for _, pairs in run_groups(args.runs) for pair in pairs]
+
+
+def add_picture_arguments(
+    p: argparse.ArgumentParser, size: tuple[int, int] | None = None, *, output: bool = True
+) -> None:
+    """``-o FILE`` (unless the command names its own output), ``--size WxH`` and ``--dpi``."""
+    if output:
+        p.add_argument("-o", "--output", required=True, metavar="FILE", help="output file")
+    shown = "x".join(map(str, size)) if size else "the picture's own"
+    p.add_argument(
+        "--size",
+        type=pixel_size(MAX_SIDE),
+        default=size,
+        metavar="WxH",
+        help=f"picture size in pixels (default {shown})",
+    )
+    p.add_argument(
+        "--dpi", type=bounded_int(20, MAX_DPI), default=100, help="resolution (default 100)"
+    )

@@ -6,13 +6,12 @@ import argparse
 
 from landscapes import resolve_surface, run
 
-from ..arguments import bounded_int, pixel_size
 from ..history_plots import DEFAULT_SIZE, history_figure
 from ..outputs import check_output, prepare_output
 from ..savefig import save_figure
-from ..scene import MAX_DPI, MAX_SIDE
 from ..suffixes import by_suffix
 from .common import (
+    add_picture_arguments,
     add_runs_arguments,
     add_start_argument,
     add_steps_argument,
@@ -35,16 +34,7 @@ def add_parser(sub) -> None:
     add_runs_arguments(p, "name[:key=value,...] (repeatable; all -O runs share one panel)")
     add_start_argument(p)
     add_steps_argument(p)
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="output file")
-    size = "x".join(map(str, DEFAULT_SIZE))
-    p.add_argument(
-        "--size",
-        type=pixel_size(MAX_SIDE),
-        default=DEFAULT_SIZE,
-        metavar="WxH",
-        help=f"picture size in pixels (default {size})",
-    )
-    p.add_argument("--dpi", type=bounded_int(20, MAX_DPI), default=100)
+    add_picture_arguments(p, DEFAULT_SIZE)
     p.set_defaults(run=run_command)
 
 

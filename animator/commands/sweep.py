@@ -7,12 +7,11 @@ import argparse
 from landscapes import resolve_surface
 from landscapes.sweep import TAIL_FRACTION_TEXT, parse_lr_grid, sweep
 
-from ..arguments import bounded_int, pixel_size
 from ..batch_exports import SWEEP_WRITERS, pick_writer
 from ..outputs import check_output, prepare_output
-from ..scene import MAX_DPI, MAX_SIDE
 from ..tuning import add_lr_option
 from .common import (
+    add_picture_arguments,
     add_runs_arguments,
     add_start_argument,
     add_steps_argument,
@@ -39,9 +38,7 @@ def add_parser(sub) -> None:
     add_lr_option(p)
     add_start_argument(p)
     add_steps_argument(p)
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="output file")
-    p.add_argument("--size", type=pixel_size(MAX_SIDE), metavar="WxH", help="picture size")
-    p.add_argument("--dpi", type=bounded_int(20, MAX_DPI), default=100)
+    add_picture_arguments(p)
     p.set_defaults(run=run_command)
 
 
