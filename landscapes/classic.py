@@ -71,7 +71,7 @@ def beale(x, y):
     description="Himmelblau: four equal minima around a central hill; where you end depends on "
     "where and how you go.",
     window=(-5.0, 5.0, -5.0, 5.0),
-    start=(-0.5, -0.3),
+    start=(-0.25, -1.0),  # from here the article suite splits between three minima
     minima=[
         Minimum((3.0, 2.0), 0.0),
         Minimum((-2.805118086952745, 3.131312518250573), 0.0),
