@@ -31,11 +31,10 @@ from landscapes import (
     parse_spec,
     run,
 )
+from landscapes.suites import DEFAULT_SUITE
 
 from .outputs import prepare_output, writer_for
 from .scene import RenderOptions, Scene
-
-DEFAULT_SUITE = "article"
 
 
 def make_scene(

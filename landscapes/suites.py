@@ -24,6 +24,8 @@ class Suite:
 
 
 SUITES: Registry[Suite] = Registry("suite")
+#: What runs when neither optimizers nor a suite are named: the article's comparison.
+DEFAULT_SUITE = "article"
 
 SUITES.register(
     "nesterov",
