@@ -4,6 +4,9 @@ A run has ``steps + 1`` points (step 0 is the start), whatever happens, so the f
 runs line up. A point whose coordinates or loss stop being finite, or that leaves the safe range
 (``|x|, |y| <= ESCAPE_RADIUS``), is marked diverged at that step; from there on it is NaN and is
 no longer updated. Nothing raises and numpy's overflow warnings are silenced.
+
+Every run carries its rounding ensemble (:mod:`landscapes.sensitivity`) in the same batch and
+records from which step its path is one of many (``rounding_sensitive_from``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 
 from .errors import InvalidValueError
 from .optimizers import Optimizer
+from .sensitivity import Companions, expand, sensitive_from
 from .surfaces import Surface, get_surface
 
 #: Points farther than this from the origin (in either coordinate) count as diverged.
@@ -40,7 +44,24 @@ class NoisyOracle:
 
     def grad(self, xy: np.ndarray) -> np.ndarray:
         g = self.surface.grad(xy)
-        return g + self.sigma * self.rng.standard_normal(g.shape)
+        return g + self.draw(g.shape)
+
+    def draw(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The noise of one gradient of that shape (draws advance the seeded generator)."""
+        return self.sigma * self.rng.standard_normal(shape)
+
+    def hessian(self, xy: np.ndarray) -> np.ndarray:
+        return self.surface.hessian(xy)
+
+
+class _Perturbed:
+    """A surface whose gradients go through ``perturb`` (the rounding ensemble, any noise)."""
+
+    def __init__(self, surface: Surface, perturb) -> None:
+        self.surface, self.perturb = surface, perturb
+
+    def grad(self, xy: np.ndarray) -> np.ndarray:
+        return self.perturb(self.surface.grad(xy))
 
     def hessian(self, xy: np.ndarray) -> np.ndarray:
         return self.surface.hessian(xy)
@@ -62,6 +83,10 @@ class Trajectory:
     noise: float = 0.0
     seed: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # per start: first step at which a rounding companion left the run, -1 if none did; None if
+    # the run carried no companions. ``companions``: their paths, (steps+1, members, *start shape)
+    sensitive_step: np.ndarray | None = None
+    companions: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def steps(self) -> int:
@@ -92,6 +117,17 @@ class Trajectory:
         return REASONS[int(self.reason_code)] or None
 
     @property
+    def rounding_sensitive_from(self) -> int | None:
+        """The step from which a single run's path is one of many equally correct paths (its
+        rounding companions have left it; another CPU may draw another), or None."""
+        if self.is_batch:
+            raise InvalidValueError(
+                "rounding_sensitive_from is for single runs; see sensitive_step"
+            )
+        k = -1 if self.sensitive_step is None else int(self.sensitive_step)
+        return k if k >= 0 else None
+
+    @property
     def last_finite(self) -> int:
         """Index of the last finite point of a single run."""
         k = self.diverged_at
@@ -100,7 +136,7 @@ class Trajectory:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the JSON export."""
         single = not self.is_batch
-        return {
+        doc = {
             "label": self.label,
             "optimizer": self.optimizer,
             "hparams": dict(self.hparams),
@@ -119,6 +155,10 @@ class Trajectory:
             "loss": _nan_to_none(self.loss),
             **self.extra,
         }
+        if self.sensitive_step is not None:
+            steps = np.where(self.sensitive_step >= 0, self.sensitive_step, None)
+            doc["rounding_sensitive_from"] = steps.tolist()
+        return doc
 
 
 def _nan_to_none(a: np.ndarray) -> list:
@@ -157,14 +197,22 @@ def run(
     label: str | None = None,
     noise: float = 0.0,
     seed: int | None = None,
+    companions: bool = True,
 ) -> Trajectory:
-    """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``."""
+    """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``.
+
+    With ``companions`` (the default) the run carries its rounding ensemble and records from
+    which step it is rounding-sensitive; basin maps and sweeps, which draw no paths, turn it off.
+    """
     surface = get_surface(surface)
-    xy = as_start(surface.start if start is None else start)
+    first = xy = as_start(surface.start if start is None else start)
     steps = check_steps(steps)
     if not (np.isfinite(noise) and noise >= 0):
         raise InvalidValueError(f"noise={noise!r} must be a finite number >= 0")
     oracle = NoisyOracle(surface, noise, seed) if noise > 0 else surface
+    if companions:
+        ensemble = Companions(xy.ndim, oracle.draw if noise > 0 else None)
+        oracle, xy = _Perturbed(surface, ensemble.perturb), expand(xy)
 
     batch = xy.shape[:-1]
     path = np.full((steps + 1, *xy.shape), np.nan)
@@ -184,10 +232,10 @@ def run(
         ok = np.isfinite(loss[0]) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
         if not ok.all():  # a start where the loss is not finite: an error, or (batch) marked
             code = reasons(xy, loss[0], ok)
-            if not batch:
+            if first.ndim == 1:
                 raise InvalidValueError(
-                    f"start ({xy[0]:g}, {xy[1]:g}) is unusable on {surface.name}: "
-                    + REASONS[int(code)].replace("stopped being", "is not")
+                    f"start ({first[0]:g}, {first[1]:g}) is unusable on {surface.name}: "
+                    + REASONS[int(code.flat[0])].replace("stopped being", "is not")
                 )
             diverged[~ok], reason[~ok], alive = 0, code[~ok], ok
             xy = np.where(alive[..., None], xy, np.nan)
@@ -210,6 +258,10 @@ def run(
             if not alive.any():
                 break
 
+    sensitive = others = None
+    if companions:  # member 0 is the run
+        sensitive, others = sensitive_from(path, surface.window), path[:, 1:]
+        path, loss, diverged, reason = path[:, 0], loss[:, 0], diverged[0, ...], reason[0, ...]
     return Trajectory(
         label=label or optimizer.label,
         surface=surface.name,
@@ -222,4 +274,6 @@ def run(
         reason_code=reason,
         noise=float(noise),
         seed=seed,
+        sensitive_step=sensitive,
+        companions=others,
     )
