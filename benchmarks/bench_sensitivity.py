@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import animator.commands.render as render  # noqa: E402
 from animator.cli import DEFAULT_ARGV, main  # noqa: E402
-from landscapes import SUITES, get_surface, parse_spec, run  # noqa: E402
+from landscapes import SUITES, get_surface, parse_spec, run_many  # noqa: E402
 
 
 def best(fn, repeat: int) -> float:
@@ -53,21 +53,20 @@ def main_(argv: list[str] | None = None) -> None:
     specs = [parse_spec(spec) for _, spec in SUITES["article"].runs]
 
     def runs(companions: bool) -> None:
-        for opt in specs:
-            run(surface, opt, steps=125, companions=companions)
+        run_many(surface, specs, steps=125, companions=companions)
 
-    compare("runs of the default render (5 x 125 steps)", partial(runs, True),
+    compare("runs of the default render (5 x 125 steps, lockstep)", partial(runs, True),
             partial(runs, False), args.repeat * 5)  # fmt: skip
 
-    plain = partial(run, companions=False)
+    plain = partial(run_many, companions=False)
     with tempfile.TemporaryDirectory() as tmp:
 
         def render_(argv, companions: bool) -> None:
-            render.run = run if companions else plain
+            render.run_many = run_many if companions else plain
             try:
                 assert main([*argv[:-1], str(Path(tmp) / argv[-1]), "-q"]) == 0
             finally:
-                render.run = run
+                render.run_many = run_many
 
         default = DEFAULT_ARGV
         compare("animator (default render, 1200x800 GIF)", partial(render_, default, True),
