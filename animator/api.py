@@ -33,7 +33,10 @@ from landscapes import (
 )
 from landscapes.suites import DEFAULT_SUITE
 
+from landscapes.paths import hold_to
+
 from .outputs import prepare_output, writer_for
+from .overlays import check_show, needs_state
 from .scene import RenderOptions, Scene
 
 
@@ -44,27 +47,34 @@ def make_scene(
     suite: str | None = None,
     start: Any = None,
     steps: int = 125,
+    record_state: bool = False,
 ) -> Scene:
-    """Run ``runs`` (and the runs of ``suite``) on ``surface`` from ``start``."""
+    """Run ``runs`` (and the runs of ``suite``) on ``surface`` from ``start``.
+
+    ``record_state`` keeps each optimizer's state per step (for overlays and the JSON export).
+    """
     surface = get_surface(surface)
     if isinstance(runs, (str, Optimizer, Trajectory)):
         runs = [runs]
     trajectories: list[Trajectory] = []
+    rec = {"record_state": record_state}
     if suite is not None or not runs:
         for label, spec in SUITES[suite or DEFAULT_SUITE].runs:
-            trajectories.append(run(surface, parse_spec(spec), start, steps, label=label))
+            opt = parse_spec(spec)
+            trajectories.append(run(surface, opt, start, steps, label=label, **rec))
     for item in runs or []:
         if isinstance(item, Trajectory):
             trajectories.append(item)
         elif isinstance(item, Optimizer):
-            trajectories.append(run(surface, item, start, steps))
+            trajectories.append(run(surface, item, start, steps, **rec))
         elif isinstance(item, str):
-            trajectories.append(run(surface, parse_spec(item), start, steps, label=item))
+            trajectories.append(run(surface, parse_spec(item), start, steps, label=item, **rec))
         else:
             raise InvalidValueError(
                 f"a run must be a spec string, an Optimizer or a Trajectory, not {item!r}"
             )
-    return Scene(surface, trajectories)
+    longest = max((t.steps for t in trajectories), default=0)
+    return Scene(surface, [hold_to(t, longest) for t in trajectories])
 
 
 class Picture:
@@ -126,10 +136,19 @@ def plot(
     size: tuple[int, int] = (1200, 800),
     dpi: int = 100,
     view: str = "2d",
+    show: Sequence[str] | str | None = None,
+    field: bool = False,
 ) -> Picture:
-    """The final figure of runs over a surface (see ``make_scene`` for ``runs``)."""
-    scene = make_scene(surface, runs, suite=suite, start=start, steps=steps)
-    return Picture(scene, _options(size=size, dpi=dpi, view=view))
+    """The final figure of runs over a surface (see ``make_scene`` for ``runs``).
+
+    ``show``: overlays at each head (``grad``, ``velocity``, ``step``, ``scale``, ``lookahead``);
+    ``field``: the gradient field under the paths.
+    """
+    show = check_show(show)
+    scene = make_scene(
+        surface, runs, suite=suite, start=start, steps=steps, record_state=needs_state(show)
+    )
+    return Picture(scene, _options(size=size, dpi=dpi, view=view, show=show, field=field))
 
 
 def animate(
@@ -145,10 +164,17 @@ def animate(
     fps: float = 20.0,
     duration: float | None = None,
     hold: float = 1.0,
+    show: Sequence[str] | str | None = None,
+    field: bool = False,
 ) -> Animation:
-    """An animation of runs over a surface, one frame per step (``duration`` thins them)."""
-    scene = make_scene(surface, runs, suite=suite, start=start, steps=steps)
-    options = _options(
-        size=size, dpi=dpi, view=view, fps=fps, duration=duration, hold=hold, quiet=True
+    """An animation of runs over a surface, one frame per step (``duration`` thins them);
+    ``show`` and ``field`` as in :func:`plot`."""
+    show = check_show(show)
+    scene = make_scene(
+        surface, runs, suite=suite, start=start, steps=steps, record_state=needs_state(show)
     )
+    options = _options(
+        size=size, dpi=dpi, view=view, fps=fps, duration=duration, hold=hold, quiet=True,
+        show=show, field=field,
+    )  # fmt: skip
     return Animation(scene, options)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidValueError
+from .insides import StateRecord, record_states
 from .optimizers import Optimizer
 from .surfaces import Surface, get_surface
 
@@ -62,6 +63,7 @@ class Trajectory:
     noise: float = 0.0
     seed: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    state: StateRecord | None = None  # the optimizer's state per point, when recorded
 
     @property
     def steps(self) -> int:
@@ -97,6 +99,57 @@ class Trajectory:
         k = self.diverged_at
         return self.steps if k is None else k - 1
 
+    @classmethod
+    def from_points(
+        cls,
+        surface: Surface | str,
+        xy: Any,
+        *,
+        label: str = "recorded path",
+        loss: Any = None,
+    ) -> Trajectory:
+        """A path recorded elsewhere, as a run over ``surface``: ``xy`` of shape (n, 2), finite.
+
+        The loss at each point is computed from the surface unless ``loss`` (n values) is given.
+        """
+        surface = get_surface(surface)
+        try:
+            xy = np.array(xy, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidValueError(f"path {label!r}: points must be numbers") from None
+        if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) == 0:
+            raise InvalidValueError(
+                f"path {label!r} must have shape (n, 2) with n >= 1, not {xy.shape}"
+            )
+        bad = np.flatnonzero(~np.isfinite(xy).all(1))
+        if bad.size:
+            i = int(bad[0])
+            raise InvalidValueError(
+                f"path {label!r}: point {i} ({xy[i, 0]:g}, {xy[i, 1]:g}) is not finite"
+            )
+        if len(xy) > MAX_STEPS + 1:
+            raise InvalidValueError(f"path {label!r} has {len(xy)} points; at most {MAX_STEPS + 1}")
+        if loss is None:
+            with np.errstate(all="ignore"):
+                loss = np.asarray(surface.value(xy), dtype=float)
+        else:
+            loss = np.array(loss, dtype=float)
+            if loss.shape != (len(xy),) or not np.isfinite(loss).all():
+                raise InvalidValueError(
+                    f"path {label!r}: loss must be {len(xy)} finite numbers, one per point"
+                )
+        return cls(
+            label=label,
+            surface=surface.name,
+            optimizer="recorded",
+            hparams={},
+            start=xy[0].copy(),
+            xy=xy,
+            loss=loss,
+            diverged_step=np.array(-1),
+            reason_code=np.array(0),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the JSON export."""
         single = not self.is_batch
@@ -117,6 +170,7 @@ class Trajectory:
             ),
             "xy": _nan_to_none(self.xy),
             "loss": _nan_to_none(self.loss),
+            **({"state": self.state.to_dict()} if self.state is not None else {}),
             **self.extra,
         }
 
@@ -157,8 +211,13 @@ def run(
     label: str | None = None,
     noise: float = 0.0,
     seed: int | None = None,
+    record_state: bool = False,
 ) -> Trajectory:
-    """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``."""
+    """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``.
+
+    ``record_state``: keep the optimizer's state at every point, with what it means
+    (``Trajectory.state``, see ``landscapes.insides``), for overlays and exports.
+    """
     surface = get_surface(surface)
     xy = as_start(surface.start if start is None else start)
     steps = check_steps(steps)
@@ -192,8 +251,11 @@ def run(
             diverged[~ok], reason[~ok], alive = 0, code[~ok], ok
             xy = np.where(alive[..., None], xy, np.nan)
         state = optimizer.init(xy)
+        states = [state] if record_state else None
         for k in range(1, steps + 1):
             xy, state = optimizer.update(xy, state, oracle)
+            if states is not None:
+                states.append(state)
             value = surface.value(xy)
             # Cheap test first (NaN fails both comparisons); reasons only when something failed.
             ok = np.isfinite(value) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
@@ -222,4 +284,5 @@ def run(
         reason_code=reason,
         noise=float(noise),
         seed=seed,
+        state=record_states(optimizer.insides, surface, path, states) if states else None,
     )
