@@ -31,9 +31,8 @@ from landscapes import (
     parse_spec,
     run,
 )
-from landscapes.suites import DEFAULT_SUITE
-
 from landscapes.paths import hold_to
+from landscapes.suites import DEFAULT_SUITE
 
 from .outputs import prepare_output, writer_for
 from .overlays import check_show, needs_state
