@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from landscapes import InvalidValueError, Optimizer, Surface, Trajectory, resolve_surface, run
+from landscapes import InvalidValueError, Optimizer, Surface, Trajectory, resolve_surface, run_many
 from landscapes.levels import parse_levels
 from landscapes.paths import hold_to, read_paths
 
@@ -116,15 +116,19 @@ def build_scene(
     ``recorded`` paths. Paths shorter than the longest are held at their last point."""
     start = surface.start if args.start is None else tuple(args.start)
     tuned = tune_runs(surface, pairs, args, start) if args.tune else {}
-    trajectories: list[Trajectory] = []
-    for i, (label, opt) in enumerate(pairs):
-        if i in tuned:
-            label, opt, record = tuned[i]
-        traj = run(
-            surface, opt, start, args.steps, label=label, noise=args.noise, seed=args.seed,
-            record_state=record_state,
-        )  # fmt: skip
-        trajectories.append(replace(traj, extra={"tuning": record}) if i in tuned else traj)
+    pairs = [tuned[i][:2] if i in tuned else pair for i, pair in enumerate(pairs)]
+    trajectories = run_many(
+        surface,
+        [opt for _, opt in pairs],
+        start,
+        args.steps,
+        labels=[label for label, _ in pairs],
+        noise=args.noise,
+        seed=args.seed,
+        record_state=record_state,
+    )
+    for i, (_, _, record) in tuned.items():
+        trajectories[i] = replace(trajectories[i], extra={"tuning": record})
     trajectories += recorded or []
     steps = max(t.steps for t in trajectories)
     trajectories = [hold_to(t, steps) for t in trajectories]
