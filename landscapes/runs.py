@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidValueError
+from .insides import StateRecord, record_states
 from .lockstep import Tape, step_all
 from .optimizers import Optimizer
-from .sensitivity import Companions, expand, sensitive_from
+from .sensitivity import Companions, expand, member, sensitive_from
 from .surfaces import Surface, get_surface
 
 #: Points farther than this from the origin (in either coordinate) count as diverged.
@@ -75,6 +76,7 @@ class Trajectory:
     noise: float = 0.0
     seed: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    state: StateRecord | None = None  # the optimizer's state per point, when recorded
     # per start: first step at which a rounding companion left the run, -1 if none did; None if
     # the run carried no companions. ``companions``: their paths, (steps+1, members, *start shape)
     sensitive_step: np.ndarray | None = None
@@ -125,6 +127,57 @@ class Trajectory:
         k = self.diverged_at
         return self.steps if k is None else k - 1
 
+    @classmethod
+    def from_points(
+        cls,
+        surface: Surface | str,
+        xy: Any,
+        *,
+        label: str = "recorded path",
+        loss: Any = None,
+    ) -> Trajectory:
+        """A path recorded elsewhere, as a run over ``surface``: ``xy`` of shape (n, 2), finite.
+
+        The loss at each point is computed from the surface unless ``loss`` (n values) is given.
+        """
+        surface = get_surface(surface)
+        try:
+            xy = np.array(xy, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidValueError(f"path {label!r}: points must be numbers") from None
+        if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) == 0:
+            raise InvalidValueError(
+                f"path {label!r} must have shape (n, 2) with n >= 1, not {xy.shape}"
+            )
+        bad = np.flatnonzero(~np.isfinite(xy).all(1))
+        if bad.size:
+            i = int(bad[0])
+            raise InvalidValueError(
+                f"path {label!r}: point {i} ({xy[i, 0]:g}, {xy[i, 1]:g}) is not finite"
+            )
+        if len(xy) > MAX_STEPS + 1:
+            raise InvalidValueError(f"path {label!r} has {len(xy)} points; at most {MAX_STEPS + 1}")
+        if loss is None:
+            with np.errstate(all="ignore"):
+                loss = np.asarray(surface.value(xy), dtype=float)
+        else:
+            loss = np.array(loss, dtype=float)
+            if loss.shape != (len(xy),) or not np.isfinite(loss).all():
+                raise InvalidValueError(
+                    f"path {label!r}: loss must be {len(xy)} finite numbers, one per point"
+                )
+        return cls(
+            label=label,
+            surface=surface.name,
+            optimizer="recorded",
+            hparams={},
+            start=xy[0].copy(),
+            xy=xy,
+            loss=loss,
+            diverged_step=np.array(-1),
+            reason_code=np.array(0),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the JSON export."""
         single = not self.is_batch
@@ -145,6 +198,7 @@ class Trajectory:
             ),
             "xy": _nan_to_none(self.xy),
             "loss": _nan_to_none(self.loss),
+            **({"state": self.state.to_dict()} if self.state is not None else {}),
             **self.extra,
         }
         if self.sensitive_step is not None:
@@ -189,17 +243,20 @@ def run(
     label: str | None = None,
     noise: float = 0.0,
     seed: int | None = None,
+    record_state: bool = False,
     companions: bool = True,
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``.
 
-    With ``companions`` (the default) the run carries its rounding ensemble and records from
-    which step it is rounding-sensitive; basin maps and sweeps, which draw no paths, turn it off.
+    ``record_state``: keep the optimizer's state at every point, with what it means
+    (``Trajectory.state``, see ``landscapes.insides``), for overlays and exports.
+    ``companions`` (the default): carry the run's rounding ensemble and record from which step
+    it is rounding-sensitive; basin maps and sweeps, which draw no paths, turn it off.
     """
     labels = None if label is None else [label]
     return run_many(
         surface, [optimizer], start, steps, labels=labels, noise=noise, seed=seed,
-        companions=companions,
+        record_state=record_state, companions=companions,
     )[0]  # fmt: skip
 
 
@@ -212,6 +269,7 @@ def run_many(
     labels: Sequence[str | None] | None = None,
     noise: float = 0.0,
     seed: int | None = None,
+    record_state: bool = False,
     companions: bool = True,
 ) -> list[Trajectory]:
     """Run every optimizer on ``surface`` from the same ``start``, in lockstep.
@@ -230,7 +288,10 @@ def run_many(
     if len(labels) != len(optimizers):
         raise InvalidValueError(f"{len(labels)} labels for {len(optimizers)} optimizers")
     with np.errstate(all="ignore"):
-        runs = [_Run(surface, opt, xy, steps, noise, seed, companions) for opt in optimizers]
+        runs = [
+            _Run(surface, opt, xy, steps, noise, seed, record_state, companions)
+            for opt in optimizers
+        ]
         for k in range(1, steps + 1):
             live = [r for r in runs if r.alive.any()]
             if not live:
@@ -268,6 +329,7 @@ class _Run:
         steps: int,
         noise: float,
         seed: int | None,
+        record_state: bool = False,
         companions: bool = True,
     ) -> None:
         self.surface, self.optimizer, self.noise, self.seed = surface, optimizer, noise, seed
@@ -297,6 +359,7 @@ class _Run:
             xy = np.where(self.alive[..., None], xy, np.nan)
         self.xy = xy
         self.state = optimizer.init(xy)
+        self.states = [self.state] if record_state else None  # per point, for Trajectory.state
 
     def record(self, k: int, xy: np.ndarray, state: Any, value: np.ndarray) -> None:
         """Step ``k`` took the run to ``xy`` with loss ``value``: check it and keep it."""
@@ -313,13 +376,17 @@ class _Run:
         self.path[k] = xy
         self.loss[k] = value
         self.xy, self.state = xy, state
+        if self.states is not None:
+            self.states.append(state)
 
     def trajectory(self, label: str | None) -> Trajectory:
         path, loss, diverged, reason = self.path, self.loss, self.diverged, self.reason
         sensitive = others = None
+        states = self.states
         if self.companions:  # member 0 is the run
             sensitive, others = sensitive_from(path, self.surface.window), path[:, 1:]
             path, loss, diverged, reason = path[:, 0], loss[:, 0], diverged[0, ...], reason[0, ...]
+            states = states and [member(state, path.shape[1:-1]) for state in states]
         return Trajectory(
             label=label or self.optimizer.label,
             surface=self.surface.name,
@@ -334,4 +401,9 @@ class _Run:
             seed=self.seed,
             sensitive_step=sensitive,
             companions=others,
+            state=(
+                record_states(self.optimizer.insides, self.surface, path, states)
+                if self.states
+                else None
+            ),
         )

@@ -23,6 +23,7 @@ are elementwise, which the batch tests check for every optimizer).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -82,3 +83,14 @@ def sensitive_from(path: np.ndarray, window: Sequence[float]) -> np.ndarray:
     x0, x1, y0, y1 = window
     far = spread(path) > SPREAD_FRACTION * max(x1 - x0, y1 - y0)
     return np.where(far.any(axis=0), far.argmax(axis=0), -1)
+
+
+def member(state: Any, batch: tuple[int, ...], i: int = 0) -> Any:
+    """Member ``i``'s part of an optimizer state carried by the ensemble: arrays of shape
+    (ENSEMBLE, *batch, ...) in a NamedTuple are cut to member ``i``, other values stay."""
+    if isinstance(state, tuple):
+        parts = [member(v, batch, i) for v in state]
+        return type(state)(*parts) if hasattr(state, "_fields") else type(state)(parts)
+    if isinstance(state, np.ndarray) and state.shape[: len(batch) + 1] == (ENSEMBLE, *batch):
+        return state[i]
+    return state
