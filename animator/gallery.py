@@ -103,11 +103,12 @@ SECTIONS: tuple[Section, ...] = (
         "What each method holds at its head, drawn in the run's colour with `--show`: the "
         "negative gradient, the step its momentum contributes, the step it took, its "
         "per-coordinate effective learning rate (an ellipse) and the points where the article's "
-        "look-ahead variants take their gradients. Stills stop at the moment the runs are "
-        "still moving (the `--steps` given); every arrow of a picture shares one length factor, "
-        "stated in its legend. An overlay a method does not have is absent for that run. "
-        "`two_minima` is zoomed on the shallow well where the runs start (`--window`). Then "
-        "the gradient field (`--field`) under the full runs, and one animation.",
+        "look-ahead variants take their gradients. `hills_and_canyon` as stills at step 12, "
+        "while the runs still move; `two_minima` as animations of its first 40 steps, zoomed on "
+        "the shallow well around the start (`--window`), where the effective learning rates "
+        "fall by decades. Every arrow of a picture shares one length factor, stated in its "
+        "legend; an overlay a method does not have is absent for that run. Then the gradient "
+        "field (`--field`) under the full runs, and one animation with three overlays.",
     ),
     Section(
         "many_runs",

@@ -265,3 +265,24 @@ def test_readme_own_optimizer_example_runs(tmp_path, monkeypatch):
     assert (tmp_path / "sign_sgd.png").stat().st_size > 10_000
     t = run("hills_and_canyon", namespace["sign_sgd"](), None, 5)
     np.testing.assert_allclose(np.abs(np.diff(t.xy, axis=0)), 0.05, rtol=1e-12)
+
+
+def test_an_overlay_no_run_has_gets_a_note_naming_the_methods_with_it(tmp_path, capsys):
+    argv = ["render", "simple_quad", "-O", "adam", "--steps", "3", "--size", "240x160"]
+    assert main([*argv, "--show", "lookahead,scale", "-o", str(tmp_path / "x.png")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "note: no run has 'lookahead'; the optimizers with it: smoothed_nesterov, weighted_nesterov"
+    ]
+
+
+def test_lookahead_line_starts_at_the_head_through_scaled_offsets(mixed_scene):
+    fig = build_figure(mixed_scene, SMALL)
+    fig.set_step(6)
+    (r,) = [r for r in fig.overlays.runs if r.lookahead is not None]
+    line, _ = r.lookahead
+    pts = np.column_stack(line.get_data())
+    head = r.traj.xy[6]
+    np.testing.assert_array_equal(pts[0], head)
+    want = head + fig.overlays.scales.move * (r.traj.state.lookahead[6] - head)
+    np.testing.assert_allclose(pts[1:], want, rtol=1e-12)
