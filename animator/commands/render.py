@@ -70,6 +70,14 @@ def add_parser(sub) -> None:
     p.add_argument("--size", type=pixel_size(MAX_SIDE), default=(1200, 800), metavar="WxH")
     p.add_argument("--dpi", type=bounded_int(20, MAX_DPI), default=100)
     p.add_argument("--view", choices=["2d", "3d"], default="2d")
+    p.add_argument(
+        "--html",
+        choices=["player", "video"],
+        default="player",
+        help="what an .html output holds: 'player', an interactive page drawn from the runs' data "
+        "(scrub, pause, hide runs, hover for numbers), or 'video', an H.264 video in a page; a "
+        "--view 3d page is always the video (default: player)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_tune_options(p)
     p.set_defaults(run=run_command)
@@ -113,6 +121,7 @@ def run_command(args: argparse.Namespace) -> int:
         dpi=args.dpi,
         view=args.view,
         quiet=args.quiet,
+        html=args.html,
     )
     if Path(args.output).suffix.lower() in ANIMATION_SUFFIXES:
         plan_frames(args.steps, options)
