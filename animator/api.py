@@ -103,6 +103,10 @@ class Animation(Picture):
 
         return np.array(FrameRenderer(self.scene, self.options).frame(k))
 
+    def _repr_png_(self) -> None:
+        """None: a notebook shows the player (``_repr_html_``), not a still picture as well."""
+        return None
+
     def _repr_html_(self) -> str:
         """What Jupyter shows: the interactive player (a 3-D view: the video). Made once."""
         from .page import uses_player

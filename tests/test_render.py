@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import time
 import xml.etree.ElementTree as ET
 
 import imageio.v2 as iio2
@@ -274,9 +276,38 @@ def test_progress_bar_only_on_a_terminal():
     for stream, kwargs in ((tty, {}), (quiet, {"quiet": True}), (pipe, {})):
         with Progress(3, "frames", stream=stream, **kwargs) as bar:
             for _ in range(3):
+                time.sleep(0.15)  # past the bar's redraw interval, so every count is drawn
                 bar.update()
-    assert "3/3 frames" in tty.getvalue() and tty.getvalue().endswith("\r")
+    assert "3/3 frames" in tty.getvalue() and tty.getvalue().endswith("\r")  # cleared at the end
     assert quiet.getvalue() == "" and pipe.getvalue() == ""
+
+
+def test_progress_bar_fits_a_narrow_terminal():
+    """In a real 40-column terminal (a pseudo-terminal) every redraw fits on its line."""
+    import fcntl
+    import select
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 40, 0, 0))
+    with os.fdopen(slave, "w") as stream:
+        with Progress(200, "frames", stream=stream) as bar:
+            for _ in range(4):
+                time.sleep(0.12)
+                bar.update(50)
+        stream.flush()
+    chunks = []
+    while select.select([master], [], [], 0.2)[0]:  # everything the bar wrote, in pieces
+        try:
+            chunks.append(os.read(master, 65536))
+        except OSError:  # EIO: the terminal's other end is closed and nothing is left
+            break
+    os.close(master)
+    drawn = b"".join(chunks).decode()
+    lines = [line for line in drawn.replace("\n", "\r").split("\r") if line.strip()]
+    assert any("200/200 frames" in line for line in lines), drawn
+    assert max(len(line) for line in lines) <= 40 and "\n" not in drawn, drawn
 
 
 def test_python_api_displays_in_jupyter(tmp_path):
