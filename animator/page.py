@@ -53,10 +53,11 @@ def check_html_kind(kind: str) -> None:
 
 
 def uses_player(options: RenderOptions) -> bool:
-    """Whether an .html output is the interactive player (else the video page)."""
+    """Whether an .html output is the interactive player, else the video page: asked for, a 3-D
+    view, or overlays at the heads (``--show``), which only the frame renderer draws."""
     kind = getattr(options, "html", "player")
     check_html_kind(kind)
-    return kind == "player" and options.view in PLAYER_VIEWS
+    return kind == "player" and options.view in PLAYER_VIEWS and not getattr(options, "show", ())
 
 
 # --- numbers and pictures -----------------------------------------------------------------------
@@ -153,8 +154,8 @@ def player_data(scene: Scene, options: RenderOptions) -> dict[str, Any]:
     from .frames import check_options
 
     check_options(options)
-    if options.view not in PLAYER_VIEWS:
-        raise InvalidValueError(f"the player draws flat maps; view {options.view!r} is a video")
+    if options.view not in PLAYER_VIEWS or getattr(options, "show", ()):
+        raise InvalidValueError("the player draws flat maps without --show overlays; use a video")
     sf = build_figure(scene, options, animated=True, fast_text=False)
     fig, ax, ax_loss = sf.fig, sf.map.ax, sf.ax_loss
     static_png, overlay_png, overlay_box = _draw_layers(sf)

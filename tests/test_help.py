@@ -49,4 +49,4 @@ def test_every_example_parses(name):
 def test_render_help_says_3d_pages_are_videos(capsys):
     assert main(["render", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert "--view 3d page is always the video" in text
+    assert "with --view 3d or --show the page is always the video" in text

@@ -148,7 +148,7 @@ def test_png_svg_pdf_html_are_written_and_valid(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.html", "f.pdf", "f.png", "f.svg"]
 
 
-@pytest.mark.parametrize("extra", [["--html", "video"], ["--view", "3d"]])
+@pytest.mark.parametrize("extra", [["--html", "video"], ["--view", "3d"], ["--show", "grad"]])
 def test_video_page_has_the_mp4_inside_and_a_poster(tmp_path, extra):
     out = tmp_path / "v.html"
     base = ["render", "hills_and_canyon", "--steps", "5", "--size", "240x160", "--dpi", "40", "-q"]
