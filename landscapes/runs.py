@@ -126,14 +126,15 @@ def _nan_to_none(a: np.ndarray) -> list:
     return np.where(np.isfinite(a), a, None).tolist()
 
 
-def as_start(start: Any) -> np.ndarray:
-    """A start point (2,) or batch of starts (N, 2) of finite floats, else a clear error."""
+def as_start(start: Any, dim: int = 2) -> np.ndarray:
+    """A start point (dim,) or batch of starts (N, dim) of finite floats, else a clear error."""
     try:
         xy = np.array(start, dtype=float)
     except (TypeError, ValueError):
-        raise InvalidValueError(f"start {start!r} is not two numbers x y") from None
-    if xy.ndim not in (1, 2) or xy.shape[-1] != 2 or xy.size == 0:
-        raise InvalidValueError(f"start must have shape (2,) or (N, 2), not {xy.shape}")
+        what = "two numbers x y" if dim == 2 else f"{dim} numbers"
+        raise InvalidValueError(f"start {start!r} is not {what}") from None
+    if xy.ndim not in (1, 2) or xy.shape[-1] != dim or xy.size == 0:
+        raise InvalidValueError(f"start must have shape ({dim},) or (N, {dim}), not {xy.shape}")
     if not np.isfinite(xy).all():
         raise InvalidValueError(f"start {start!r} must be finite numbers")
     return xy
@@ -157,14 +158,22 @@ def run(
     label: str | None = None,
     noise: float = 0.0,
     seed: int | None = None,
+    oracle: Any = None,
 ) -> Trajectory:
-    """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``."""
-    surface = get_surface(surface)
-    xy = as_start(surface.start if start is None else start)
+    """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``.
+
+    ``surface`` may also be any objective with ``name``, ``dim``, ``value(p)`` and ``grad(p)``
+    over points of shape (..., dim), such as a network's loss over its flat parameters
+    (``landscapes.networks.ModelLoss``). ``oracle`` answers the optimizer's gradient requests
+    instead of the surface (a minibatch sampler, say); the recorded loss is always the surface's.
+    """
+    surface = surface if hasattr(surface, "dim") else get_surface(surface)
+    xy = as_start(surface.start if start is None else start, getattr(surface, "dim", 2))
     steps = check_steps(steps)
     if not (np.isfinite(noise) and noise >= 0):
         raise InvalidValueError(f"noise={noise!r} must be a finite number >= 0")
-    oracle = NoisyOracle(surface, noise, seed) if noise > 0 else surface
+    if oracle is None:
+        oracle = NoisyOracle(surface, noise, seed) if noise > 0 else surface
 
     batch = xy.shape[:-1]
     path = np.full((steps + 1, *xy.shape), np.nan)
@@ -185,8 +194,9 @@ def run(
         if not ok.all():  # a start where the loss is not finite: an error, or (batch) marked
             code = reasons(xy, loss[0], ok)
             if not batch:
+                where = ", ".join(f"{v:g}" for v in xy[:2]) + (", ..." if len(xy) > 2 else "")
                 raise InvalidValueError(
-                    f"start ({xy[0]:g}, {xy[1]:g}) is unusable on {surface.name}: "
+                    f"start ({where}) is unusable on {surface.name}: "
                     + REASONS[int(code)].replace("stopped being", "is not")
                 )
             diverged[~ok], reason[~ok], alive = 0, code[~ok], ok
