@@ -6,9 +6,8 @@ import argparse
 
 from landscapes import resolve_surface, run
 
-from ..history_plots import DEFAULT_SIZE, history_figure
 from ..outputs import check_output, prepare_output
-from ..savefig import save_figure
+from ..scene import HISTORY_SIZE
 from ..suffixes import by_suffix
 from .common import (
     add_picture_arguments,
@@ -34,7 +33,7 @@ def add_parser(sub) -> None:
     add_runs_arguments(p, "name[:key=value,...] (repeatable; all -O runs share one panel)")
     add_start_argument(p)
     add_steps_argument(p)
-    add_picture_arguments(p, DEFAULT_SIZE)
+    add_picture_arguments(p, HISTORY_SIZE)
     p.set_defaults(run=run_command)
 
 
@@ -53,6 +52,9 @@ def panels(runs: list[tuple[str, str]] | None) -> list[tuple[str, list[tuple[str
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from ..history_plots import history_figure
+    from ..savefig import save_figure
+
     check_output(args.output)
     by_suffix(args.output, dict.fromkeys(FORMATS))
     groups = panels(args.runs)
