@@ -262,6 +262,7 @@ class SceneFigure:
     scale: float
     animated: bool
     moving: list[Artist] = field(default_factory=list)
+    overlays: tuple = ()
 
     @property
     def canvas(self) -> FigureCanvasAgg:
@@ -285,6 +286,8 @@ class SceneFigure:
                 self.legend.get_texts()[i].set_text(f"{r.name}\n{run_status(r.traj, k)}")
             else:
                 r.status.set_text(run_status(r.traj, k))
+        for overlay in self.overlays:
+            overlay.set_step(k)
         if self.animated:
             self.step_text.set_text(f"step {k} / {self.steps}")
             self.cursor.set_xdata([k])
@@ -464,9 +467,12 @@ def build_figure(
     map_moving = sorted(moving, key=lambda a: a.get_zorder())
     loss_moving = sorted([cursor] + [r.loss_line for r in runs], key=lambda a: a.get_zorder())
     texts = [step_text] + [r.status for r in runs]
+    attached = tuple(overlay.attach(fig, s) for overlay in scene.overlays)
+    overlay_moving = [a for handle in attached for a in handle.artists]
     sf = SceneFigure(
         fig, view, ax_loss, runs, legend, step_text, cursor, n_steps, s, animated,
-        moving=map_moving + loss_moving + (texts if animated else []),
+        moving=map_moving + loss_moving + overlay_moving + (texts if animated else []),
+        overlays=attached,
     )  # fmt: skip
     sf.set_animated(animated)
     sf.set_step(n_steps)

@@ -28,6 +28,9 @@ class Scene:
     surface: Surface
     trajectories: list[Trajectory]
     meta: dict[str, Any] = field(default_factory=dict)
+    #: extra content drawn with the figure (not exported): objects whose ``attach(fig, scale)``
+    #: draws their static part and returns a handle with ``artists`` (moving) and ``set_step(k)``
+    overlays: tuple[Any, ...] = ()
 
 
 #: Limits that keep any request from allocating gigabytes (checked before rendering).

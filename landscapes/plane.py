@@ -183,8 +183,9 @@ def _takes_stacks(loss: Callable, thetas: np.ndarray) -> bool:
 def plane_window(
     ab_paths: Sequence[np.ndarray], minimum: float = 0.0
 ) -> tuple[float, float, float, float]:
-    """A window holding every projected path with a margin (each side at least 0.6 × the other's
-    length, so the map is never a sliver), and at least ``[-minimum, minimum]²``."""
+    """A window holding every projected path with a margin, and at least ``[-minimum, minimum]²``.
+    The shorter side is widened to 0.8 × the longer: the map (drawn to scale, as distances in
+    parameter space) then fills its box instead of being a sliver along PC1."""
     pts = np.concatenate([np.asarray(p).reshape(-1, 2) for p in ab_paths])
     pts = pts[np.isfinite(pts).all(-1)]
     lo, hi = (pts.min(0), pts.max(0)) if len(pts) else (np.zeros(2), np.zeros(2))
@@ -192,7 +193,7 @@ def plane_window(
     span = np.maximum(hi - lo, 1e-9)
     lo, hi = lo - MARGIN * span, hi + MARGIN * span
     span = hi - lo
-    need = np.maximum(span, 0.6 * span.max())
+    need = np.maximum(span, 0.8 * span.max())
     mid = (lo + hi) / 2
     lo, hi = mid - need / 2, mid + need / 2
     return (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
@@ -220,16 +221,19 @@ def check_grid(grid: Any) -> int:
     return int(grid)
 
 
-def _levels(Z: np.ndarray) -> tuple[float, ...]:
-    """Contour levels for a loss lattice: log-spaced from its minimum, so the valley floor (where
-    the runs go) gets as many bands as the walls; capped at 20× the minimum or the maximum."""
+def _levels(Z: np.ndarray, start_loss: float) -> tuple[float, ...]:
+    """Contour levels for a loss lattice: log-spaced from its minimum to twice the start loss
+    (the highest ground the runs usually cross), so the valley floor where they end gets as
+    many bands as the slopes they start on; higher walls share the last colour."""
     finite = Z[np.isfinite(Z)]
     if not finite.size:
         return (0.0, 1.0)
     lo, hi = float(finite.min()), float(finite.max())
-    if lo <= 0 or hi <= lo * 1.01:
+    top = min(hi, 2 * start_loss) if np.isfinite(start_loss) and start_loss > lo else hi
+    if lo <= 0 or top <= lo * 1.01:
         return tuple(np.linspace(lo, hi if hi > lo else lo + 1, 16))
-    return tuple(np.geomspace(lo, min(hi, 40 * lo), 18))
+    levels = np.geomspace(lo, top, 18)
+    return tuple(np.unique([float(f"{v:.2g}") for v in levels]))  # 0.072, not 0.0724204
 
 
 @dataclass(frozen=True)
@@ -328,7 +332,7 @@ def plane_surface(
         window=window,
         start=(0.0, 0.0),
         minima=(),
-        levels=_levels(Z),
+        levels=_levels(Z, float(batched_loss(loss, theta0[None])[0])),
         axis_labels=(pl.axis_label(0), pl.axis_label(1), "L(a, b)"),
         plane=pl,
         loss_fn=loss,

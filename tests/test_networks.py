@@ -365,3 +365,30 @@ def test_net_command_bad_input_exits_2_without_a_file(tmp_path, capsys, args, wo
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1
     assert not out.exists()
+
+
+def test_network_frames_blit_exactly_like_a_full_redraw():
+    """The decision-boundary inset moves with the runs: a fast frame equals a full redraw."""
+    from animator.frames import FrameRenderer
+    from animator.scene import RenderOptions
+
+    scene = tiny_scene()
+    assert scene.overlays  # the inset is there
+    renderer = FrameRenderer(scene, RenderOptions(size=(480, 320), dpi=50))
+    for k in (0, 7, 15):
+        fast = np.array(renderer.frame(k))
+        assert np.array_equal(fast, renderer.full_redraw(k)), k
+    assert not np.array_equal(renderer.frame(1), renderer.full_redraw(15))
+
+
+def test_inset_boundary_is_where_the_logit_changes_sign():
+    scene = tiny_scene()
+    inset = scene.overlays[0]
+    theta = inset.paths[0][-1]
+    verts = inset.boundary(0, 15)
+    verts = verts[np.isfinite(verts).all(1)]
+    assert len(verts) > 2
+    z = inset.loss.model.logits(theta, verts)[:, 0]
+    # linear interpolation on a 60-point grid: |z| at the line is small against z's range
+    span = np.ptp(inset.loss.model.logits(theta, inset.points))
+    assert np.max(np.abs(z)) < 0.05 * span
