@@ -28,7 +28,7 @@ from .datasets import BATCH_STREAM, INIT_STREAM, Dataset
 from .errors import InvalidValueError
 from .optimizers import Optimizer
 from .registry import unknown_name_message
-from .runs import Trajectory, run
+from .runs import Trajectory, run_many
 
 #: Limits on a model spec: hidden layers and units per layer.
 MAX_LAYERS, MAX_WIDTH = 4, 256
@@ -250,8 +250,8 @@ class ModelLoss:
 
 class MinibatchOracle:
     """Gradients over seeded minibatches of ``batch`` points: each epoch visits every point
-    once in a fresh random order (the last batch of an epoch may be short). One oracle per run,
-    same seed: every optimizer sees the same sequence of batches."""
+    once in a fresh random order (the last batch of an epoch may be short). Each ``grad`` call
+    takes the next batch; in lockstep (``run_many``) that is one call per step for all runs."""
 
     def __init__(self, loss: ModelLoss, batch: int, seed: int = 0) -> None:
         self.loss, self.batch = loss, int(batch)
@@ -343,10 +343,16 @@ def train(
     if batch is not None and batch > n:
         raise InvalidValueError(f"batch={batch} is larger than the data set ({n} points)")
     theta0 = loss.model.init(seed) if start is None else np.asarray(start, dtype=float)
+    # In lockstep every step asks one batched gradient question for all runs, so with
+    # minibatches all optimizers see the same batch at the same step (and a run alone sees the
+    # same sequence: its own oracle, the same seed).
+    oracle = None if batch is None or batch == n else MinibatchOracle(loss, batch, seed)
+    labels = [label for label, _ in optimizers]
+    trajs = run_many(
+        loss, [opt for _, opt in optimizers], theta0, steps, labels=labels, seed=seed, oracle=oracle
+    )
     runs = []
-    for label, opt in optimizers:
-        oracle = None if batch is None or batch == n else MinibatchOracle(loss, batch, seed)
-        traj = run(loss, opt, theta0, steps, label=label, seed=seed, oracle=oracle)
+    for traj in trajs:
         # a list (None where not finite), so the JSON export takes it as it is
         acc = np.where(np.isfinite(a := loss.accuracy(traj.xy)), a, None).tolist()
         runs.append(replace(traj, extra={**traj.extra, "accuracy": acc}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from landscapes import resolve_surface, run
+from landscapes import resolve_surface, run_many
 
 from ..outputs import check_output, prepare_output
 from ..scene import HISTORY_SIZE
@@ -62,7 +62,12 @@ def run_command(args: argparse.Namespace) -> int:
     path = prepare_output(args.output)
     start = surface.start if args.start is None else tuple(args.start)
     histories = [
-        (title, [run(surface, opt, start, args.steps, label=label) for label, opt in pairs])
+        (
+            title,
+            run_many(
+                surface, [o for _, o in pairs], start, args.steps, labels=[n for n, _ in pairs]
+            ),
+        )
         for title, pairs in groups
     ]
     save_figure(history_figure(surface, histories, size=tuple(args.size), dpi=args.dpi), path)
