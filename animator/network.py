@@ -95,7 +95,7 @@ def network_scene(
     }
     meta = {"kind": "network", "display": display}
     inset = DecisionInset(loss, [t.xy for t in training.runs]) if dataset.dim == 2 else None
-    return Scene(surface, runs, meta, overlays=(inset,) if inset else ())
+    return Scene(surface, runs, meta, insets=(inset,) if inset else ())
 
 
 #: The inset: drawn when a picture has at most this many runs (the legend leaves room).

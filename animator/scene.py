@@ -19,6 +19,8 @@ class RenderOptions:
     view: str = "2d"  # "2d" or "3d"
     quiet: bool = False
     hold: float = 1.0  # seconds the last frame is held in animations
+    show: tuple[str, ...] = ()  # overlays at each head (see overlays.py): grad, velocity, ...
+    field: bool = False  # faint streamlines of the negative gradient under the paths
 
 
 @dataclass(frozen=True)
@@ -28,9 +30,10 @@ class Scene:
     surface: Surface
     trajectories: list[Trajectory]
     meta: dict[str, Any] = field(default_factory=dict)
-    #: extra content drawn with the figure (not exported): objects whose ``attach(fig, scale)``
-    #: draws their static part and returns a handle with ``artists`` (moving) and ``set_step(k)``
-    overlays: tuple[Any, ...] = ()
+    #: small extra axes drawn with the figure (not exported), e.g. a network's decision
+    #: boundaries: objects whose ``attach(fig, scale)`` draws their static part and returns a
+    #: handle with ``artists`` (moving) and ``set_step(k)``
+    insets: tuple[Any, ...] = ()
 
 
 #: Limits that keep any request from allocating gigabytes (checked before rendering).

@@ -373,7 +373,7 @@ def test_network_frames_blit_exactly_like_a_full_redraw():
     from animator.scene import RenderOptions
 
     scene = tiny_scene()
-    assert scene.overlays  # the inset is there
+    assert scene.insets  # the inset is there
     renderer = FrameRenderer(scene, RenderOptions(size=(480, 320), dpi=50))
     for k in (0, 7, 15):
         fast = np.array(renderer.frame(k))
@@ -383,7 +383,7 @@ def test_network_frames_blit_exactly_like_a_full_redraw():
 
 def test_inset_boundary_is_where_the_logit_changes_sign():
     scene = tiny_scene()
-    inset = scene.overlays[0]
+    inset = scene.insets[0]
     theta = inset.paths[0][-1]
     verts = inset.boundary(0, 15)
     verts = verts[np.isfinite(verts).all(1)]
