@@ -37,17 +37,20 @@ def add_parser(sub) -> None:
         "--points",
         type=bounded_int(MIN_POINTS, MAX_POINTS),
         default=500,
-        help=f"points in the data set ({MIN_POINTS} to {MAX_POINTS}, default 500)",
+        help=f"points in the data set ({MIN_POINTS} to {MAX_POINTS})",
     )
     p.add_argument(
         "--noise",
         type=bounded_float(0, MAX_NOISE),
         help="noise of the data set (default: the data set's own)",
     )
+    p.add_argument("--model", default="mlp:16,16", help="logistic or mlp:W1,W2,... (hidden widths)")
     p.add_argument(
-        "--model", default="mlp:16,16", help="logistic or mlp:W1,W2,... (default mlp:16,16)"
+        "--activation",
+        choices=list(ACTIVATIONS),
+        default="tanh",
+        help="activation of the hidden layers",
     )
-    p.add_argument("--activation", choices=list(ACTIVATIONS), default="tanh")
     p.add_argument(
         "-O",
         "--optimizer",
@@ -56,9 +59,7 @@ def add_parser(sub) -> None:
         metavar="SPEC",
         help="name[:key=value,...] (repeatable; default: " + ", ".join(DEFAULT_NET_RUNS) + ")",
     )
-    p.add_argument(
-        "--steps", type=bounded_int(1, MAX_STEPS), default=300, help="updates per run (300)"
-    )
+    p.add_argument("--steps", type=bounded_int(1, MAX_STEPS), default=300, help="updates per run")
     p.add_argument(
         "--batch",
         type=bounded_int(1, MAX_POINTS),
@@ -68,17 +69,22 @@ def add_parser(sub) -> None:
         "--seed",
         type=bounded_int(0, 2**32 - 1),
         default=0,
-        help="seed of the data, the start, the minibatches and a random plane (default 0)",
+        help="seed of the data, the start, the minibatches and a random plane",
     )
     p.add_argument("--plane", choices=PLANES, default="pca", help="how to choose the plane")
     p.add_argument(
         "--grid",
         type=bounded_int(MIN_GRID, MAX_GRID),
         default=100,
-        help=f"loss lattice of G x G points ({MIN_GRID} to {MAX_GRID}, default 100)",
+        help=f"loss lattice of G x G points ({MIN_GRID} to {MAX_GRID})",
     )
     add_picture_arguments(p, (1200, 800))
-    p.add_argument("--fps", type=bounded_float(0, MAX_FPS, low_open=True), default=20.0)
+    p.add_argument(
+        "--fps",
+        type=bounded_float(0, MAX_FPS, low_open=True),
+        default=20.0,
+        help="frames per second of an animation",
+    )
     p.add_argument(
         "--duration",
         type=bounded_float(0, 600, low_open=True),
