@@ -118,6 +118,19 @@ SECTIONS: tuple[Section, ...] = (
         "suite) and learning-rate sweeps (the final loss against lr from the article's start).",
     ),
 )
+SECTIONS += (
+    Section(
+        "networks",
+        "Real networks",
+        "",
+        "A small network trained on a generated data set by three optimizers from one seeded "
+        "start (`animator net`). The map is the training loss on the plane through the start "
+        "spanned by the first two principal directions of all runs' parameters; the axes say "
+        "how much of the runs' movement each direction holds. The lines are the runs PROJECTED "
+        "onto that plane; the loss panel shows their true training loss, the legend their "
+        "accuracy on all points.",
+    ),
+)
 SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
 
 
@@ -483,6 +496,53 @@ def many_runs_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     return entries
 
 
+#: The network pictures: (name, data set, model, steps); default optimizers sgd, momentum, adam.
+NETWORKS = (("moons", "moons", "mlp:16,16", 300), ("spirals", "spirals", "mlp:32,32", 500))
+
+
+def network_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
+    """Per data set a final picture; the first one also animated."""
+    from .network import DEFAULT_NET_RUNS
+
+    entries = []
+    for i, (name, data, model, steps) in enumerate(NETWORKS):
+        runs = "; ".join(parse_spec(spec).describe() for spec in DEFAULT_NET_RUNS)
+        caption = (
+            f"`{data}`, 500 points, `{model}` tanh, full batch, {steps} steps from seed 0: "
+            f"{runs}. PCA plane, 100×100 loss lattice."
+        )
+        base = ("net", "--data", data, "--model", model, "--steps", str(steps))
+        png, gif = f"networks/{name}.png", f"networks/{name}.gif"
+        heading = f"{data}, {model}"
+        entries.append(
+            Entry(
+                "networks",
+                heading,
+                "final picture",
+                caption,
+                (*base, "--size", _wxh(opts.still_size()), "-o", f"{directory}/{png}"),
+                (png,),
+                shown=(png,),
+                weight=3,
+            )
+        )
+        if i == 0:
+            argv = (*base, "--size", _wxh(opts.size), "--fps", f"{opts.fps:g}", "--duration", "12")
+            entries.append(
+                Entry(
+                    "networks",
+                    heading,
+                    "animation",
+                    caption,
+                    (*argv, "-o", f"{directory}/{gif}"),
+                    (gif,),
+                    shown=(gif,),
+                    weight=10,
+                )
+            )
+    return entries
+
+
 def gallery_entries(directory: str = "gallery", opts: GalleryOptions | None = None) -> list[Entry]:
     """Every entry of the gallery for ``opts.sections``, in the README's order."""
     opts = GalleryOptions() if opts is None else opts
@@ -501,6 +561,7 @@ def gallery_entries(directory: str = "gallery", opts: GalleryOptions | None = No
         "classic": lambda: classic_entries(directory, opts),
         "many_runs": lambda: many_runs_entries(directory, opts),
         "inside": lambda: inside_entries(directory, opts),
+        "networks": lambda: network_entries(directory, opts),
     }
     return [e for key in SECTION_KEYS if key in opts.sections for e in builders[key]()]
 

@@ -19,6 +19,7 @@ NUMERIC_FILES = {
     "test_cli_engine.py",
     "test_sensitivity.py",
     "test_optax.py",
+    "test_networks.py",
 }
 
 
