@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import struct
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from landscapes import InvalidValueError
 
+from .atomic import remove_stale_parts
 from .exports import write_csv, write_json
 from .scene import RenderOptions, Scene
 from .suffixes import by_suffix
@@ -56,9 +59,38 @@ def check_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
     return path
 
 
+def check_replaceable(path: Path) -> None:
+    """An existing target that no rename can replace (``chattr +i`` or ``+a``) is refused now,
+    before any work, not after a whole render (Linux; elsewhere the rename reports it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return  # missing, a symlink, unreadable: the rename decides
+    try:
+        import fcntl
+
+        buf = fcntl.ioctl(fd, 0x80086601, b"\0" * 8)  # FS_IOC_GETFLAGS
+        flags = struct.unpack("l", buf)[0]
+    except (ImportError, OSError, ValueError, struct.error):
+        return  # no such flags on this system or file system
+    finally:
+        os.close(fd)
+    if flags & 0x30:  # FS_IMMUTABLE_FL | FS_APPEND_FL
+        kind = "immutable" if flags & 0x10 else "append-only"
+        raise InvalidValueError(
+            f"cannot replace {str(path)!r}: the file is {kind} (see lsattr/chattr)"
+        )
+
+
 def prepare_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
-    """Check an output path, create its missing directories and probe that it can be written."""
+    """Check an output path, create its missing directories and probe that it can be written.
+
+    Temporary files of ours beside the target that an interrupted (killed) run left are removed
+    here, each with a note on stderr.
+    """
     path = check_output(path, allow_dir=allow_dir)
+    if not allow_dir:
+        check_replaceable(path)
     parent = path if allow_dir else path.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -74,4 +106,7 @@ def prepare_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
         raise InvalidValueError(
             f"cannot write in directory {str(parent)!r}: {exc.strerror or exc}"
         ) from None
+    if not allow_dir:
+        for stale in remove_stale_parts(path):
+            print(f"note: removed {str(stale)!r}, left by an interrupted run", file=sys.stderr)
     return path
