@@ -29,7 +29,7 @@ from landscapes import (
     Trajectory,
     get_surface,
     parse_spec,
-    run,
+    run_many,
 )
 from landscapes.suites import DEFAULT_SUITE
 
@@ -49,22 +49,27 @@ def make_scene(
     surface = get_surface(surface)
     if isinstance(runs, (str, Optimizer, Trajectory)):
         runs = [runs]
-    trajectories: list[Trajectory] = []
+    items: list[Trajectory | tuple[str | None, Optimizer]] = []
     if suite is not None or not runs:
-        for label, spec in SUITES[suite or DEFAULT_SUITE].runs:
-            trajectories.append(run(surface, parse_spec(spec), start, steps, label=label))
+        items += [(label, parse_spec(spec)) for label, spec in SUITES[suite or DEFAULT_SUITE].runs]
     for item in runs or []:
         if isinstance(item, Trajectory):
-            trajectories.append(item)
+            items.append(item)
         elif isinstance(item, Optimizer):
-            trajectories.append(run(surface, item, start, steps))
+            items.append((None, item))
         elif isinstance(item, str):
-            trajectories.append(run(surface, parse_spec(item), start, steps, label=item))
+            items.append((item, parse_spec(item)))
         else:
             raise InvalidValueError(
                 f"a run must be a spec string, an Optimizer or a Trajectory, not {item!r}"
             )
-    return Scene(surface, trajectories)
+    jobs = [item for item in items if not isinstance(item, Trajectory)]
+    ran = iter(
+        run_many(surface, [o for _, o in jobs], start, steps, labels=[n for n, _ in jobs])
+        if jobs
+        else []
+    )
+    return Scene(surface, [i if isinstance(i, Trajectory) else next(ran) for i in items])
 
 
 class Picture:

@@ -18,11 +18,9 @@ from landscapes.basins import DIVERGED, ELSEWHERE, UNSETTLED, BasinMap
 from landscapes.sweep import Sweep
 
 from .atomic import atomic_path, write_text_atomic
-from .basin_plots import basin_figure
 from .exports import csv_field
 from .savefig import save_figure
 from .suffixes import by_suffix
-from .sweep_plots import sweep_figure
 
 PathLike = str | os.PathLike
 
@@ -85,6 +83,8 @@ def write_basins_npz(path: PathLike, maps: Sequence[BasinMap], **_: object) -> N
 def write_basins_png(
     path: PathLike, maps: Sequence[BasinMap], *, size=None, dpi: int = 100, **_: object
 ) -> None:
+    from .basin_plots import basin_figure  # matplotlib only for pictures, not for .csv/.npz
+
     save_figure(basin_figure(maps, size=size, dpi=dpi), path)
 
 
@@ -127,6 +127,8 @@ def write_sweeps_json(path: PathLike, sweeps: Sequence[Sweep], **_: object) -> N
 def write_sweeps_png(
     path: PathLike, sweeps: Sequence[Sweep], *, size=None, dpi: int = 100, **_: object
 ) -> None:
+    from .sweep_plots import sweep_figure  # matplotlib only for pictures, not for .csv/.json
+
     save_figure(sweep_figure(sweeps, size=size or (1000, 620), dpi=dpi), path)
 
 

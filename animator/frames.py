@@ -10,12 +10,12 @@ against the limits in ``scene.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from landscapes import InvalidValueError
 
-from .figure import SceneFigure, build_figure
 from .scene import (
     MAX_DPI,
     MAX_FPS,
@@ -26,6 +26,9 @@ from .scene import (
     RenderOptions,
     Scene,
 )
+
+if TYPE_CHECKING:
+    from .figure import SceneFigure
 
 VIEWS = ("2d", "3d")
 
@@ -107,6 +110,8 @@ class FrameRenderer:
     """Draws frames of a scene by blitting; ``frame(k)`` is the picture at step ``k``."""
 
     def __init__(self, scene: Scene, options: RenderOptions) -> None:
+        from .figure import build_figure  # matplotlib: only when frames are drawn
+
         check_options(options)
         self.figure: SceneFigure = build_figure(scene, options, animated=True)
         self.fig = self.figure.fig

@@ -16,12 +16,12 @@ from matplotlib.figure import Figure
 from landscapes import OPTIMIZERS, Surface, Trajectory
 
 from .background import RUN_COLORS
+from .scene import HISTORY_SIZE as DEFAULT_SIZE
 
 #: Losses spanning more than this ratio (max / min, all positive) get a log y-axis.
 LOG_RATIO = 100.0
 #: On a log axis, losses below max * LOG_FLOOR are drawn at that floor (exact zeros included).
 LOG_FLOOR = 1e-16
-DEFAULT_SIZE = (1200, 640)
 
 
 def history_name(traj: Trajectory) -> str:

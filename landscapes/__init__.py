@@ -11,7 +11,7 @@ from .custom import add_surface, make_surface
 from .errors import InvalidValueError, LandscapeError, UnknownNameError
 from .formula import compile_formula, resolve_surface, surface_from_formula
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer, register_optimizer
-from .runs import ESCAPE_RADIUS, MAX_STEPS, Trajectory, run
+from .runs import ESCAPE_RADIUS, MAX_STEPS, Trajectory, run, run_many
 from .specs import parse_spec
 from .suites import SUITES, Suite
 from .surfaces import SURFACES, Minimum, Surface, get_surface, register_surface
@@ -43,14 +43,13 @@ __all__ = [
     "register_surface",
     "resolve_surface",
     "run",
+    "run_many",
     "run_suite",
     "surface_from_formula",
 ]
 
 
 def run_suite(surface, suite: str, start=None, steps: int = 125) -> list[Trajectory]:
-    """Every run of a named suite on one surface, in the suite's order."""
-    return [
-        run(surface, parse_spec(spec), start, steps, label=label)
-        for label, spec in SUITES[suite].runs
-    ]
+    """Every run of a named suite on one surface, in the suite's order (in lockstep)."""
+    labels, specs = zip(*SUITES[suite].runs, strict=True)
+    return run_many(surface, [parse_spec(s) for s in specs], start, steps, labels=labels)

@@ -30,7 +30,7 @@ from landscapes import MAX_STEPS, InvalidValueError, get_surface
 
 from ..arguments import bounded_int, pixel_size
 from ..atomic import atomic_path, write_text_atomic
-from ..background import RUN_COLORS
+from ..colors import RUN_COLORS
 from ..gallery import SECTION_KEYS, Entry, GalleryOptions, gallery_entries, readme
 from ..outputs import prepare_output
 from ..progress import Progress

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from landscapes import resolve_surface, run
+from landscapes import resolve_surface, run_many
 
-from ..history_plots import DEFAULT_SIZE, history_figure
 from ..outputs import check_output, prepare_output
-from ..savefig import save_figure
+from ..scene import HISTORY_SIZE
 from ..suffixes import by_suffix
 from .common import (
     add_picture_arguments,
@@ -34,7 +33,7 @@ def add_parser(sub) -> None:
     add_runs_arguments(p, "name[:key=value,...] (repeatable; all -O runs share one panel)")
     add_start_argument(p)
     add_steps_argument(p)
-    add_picture_arguments(p, DEFAULT_SIZE)
+    add_picture_arguments(p, HISTORY_SIZE)
     p.set_defaults(run=run_command)
 
 
@@ -53,6 +52,9 @@ def panels(runs: list[tuple[str, str]] | None) -> list[tuple[str, list[tuple[str
 
 
 def run_command(args: argparse.Namespace) -> int:
+    from ..history_plots import history_figure
+    from ..savefig import save_figure
+
     check_output(args.output)
     by_suffix(args.output, dict.fromkeys(FORMATS))
     groups = panels(args.runs)
@@ -60,7 +62,12 @@ def run_command(args: argparse.Namespace) -> int:
     path = prepare_output(args.output)
     start = surface.start if args.start is None else tuple(args.start)
     histories = [
-        (title, [run(surface, opt, start, args.steps, label=label) for label, opt in pairs])
+        (
+            title,
+            run_many(
+                surface, [o for _, o in pairs], start, args.steps, labels=[n for n, _ in pairs]
+            ),
+        )
         for title, pairs in groups
     ]
     save_figure(history_figure(surface, histories, size=tuple(args.size), dpi=args.dpi), path)

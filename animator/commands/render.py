@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from landscapes import Optimizer, Surface, Trajectory, resolve_surface, run
+from landscapes import Optimizer, Surface, resolve_surface, run_many
 from landscapes.levels import parse_levels
 
 from ..arguments import bounded_float, bounded_int, finite_float, pixel_size
@@ -90,12 +90,18 @@ def build_scene(
     """Run every (label, optimizer) pair from one start, tuning learning rates if asked."""
     start = surface.start if args.start is None else tuple(args.start)
     tuned = tune_runs(surface, pairs, args, start) if args.tune else {}
-    trajectories: list[Trajectory] = []
-    for i, (label, opt) in enumerate(pairs):
-        if i in tuned:
-            label, opt, record = tuned[i]
-        traj = run(surface, opt, start, args.steps, label=label, noise=args.noise, seed=args.seed)
-        trajectories.append(replace(traj, extra={"tuning": record}) if i in tuned else traj)
+    pairs = [tuned[i][:2] if i in tuned else pair for i, pair in enumerate(pairs)]
+    trajectories = run_many(
+        surface,
+        [opt for _, opt in pairs],
+        start,
+        args.steps,
+        labels=[label for label, _ in pairs],
+        noise=args.noise,
+        seed=args.seed,
+    )
+    for i, (_, _, record) in tuned.items():
+        trajectories[i] = replace(trajectories[i], extra={"tuning": record})
     return Scene(surface, trajectories, {"noise": args.noise, "seed": args.seed})
 
 

@@ -18,8 +18,6 @@ from ..arguments import bounded_int
 from ..atomic import write_text_atomic
 from ..outputs import prepare_output
 from ..progress import Progress
-from ..response_plots import overview_figure, response_figure
-from ..savefig import save_figure
 from ..scene import MAX_DPI
 from ..suffixes import by_suffix
 
@@ -83,6 +81,8 @@ def chart_plan(table: Sequence[Response]) -> list[tuple[str, Callable, list[Resp
     Every method × signal chart (``METHOD_SIGNAL.png``), then one overview per method
     (``METHOD_overview.png``).
     """
+    from ..response_plots import overview_figure, response_figure  # matplotlib: charts only
+
     pairs: dict[tuple[str, str], list[Response]] = {}
     per_method: dict[str, list[Response]] = {}
     for r in table:
@@ -97,6 +97,8 @@ def write_charts(
     table: Sequence[Response], directory: Path, *, dpi: int = 100, quiet: bool = True
 ) -> list[Path]:
     """Render every chart of ``table`` into ``directory``; return the paths written."""
+    from ..savefig import save_figure
+
     plan = chart_plan(table)
     written = []
     with Progress(len(plan), "charts", quiet=quiet) as bar:
