@@ -6,7 +6,6 @@ Every bad input ends in one line on stderr and exit status 2; Ctrl-C ends in one
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import warnings
@@ -15,8 +14,8 @@ from collections.abc import Sequence
 from landscapes import LandscapeError
 
 from . import __version__, signals
-from .console import GuardedStdout, quiet_stdout, stdout_error
 from .commands import COMMANDS
+from .console import GuardedStdout, quiet_stdout, stdout_error
 
 #: What ``animator`` with no arguments does: the article's comparison, as a GIF in the cwd.
 DEFAULT_ARGV = ["render", "hills_and_canyon", "--suite", "article", "-o", "hills_and_canyon.gif"]
