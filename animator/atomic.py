@@ -41,6 +41,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     tmp_path = target.parent / part_name(target)
     signals.register_file(tmp_path)  # before it exists: a signal in between removes nothing
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)  # missing directories, made at last
         fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask applies
         os.close(fd)
         yield tmp_path
@@ -72,6 +73,7 @@ def scratch_path(beside: str | os.PathLike | None, suffix: str) -> Iterator[Path
     path = beside.parent / part_name(beside.with_suffix(suffix))
     signals.register_file(path)
     try:
+        beside.parent.mkdir(parents=True, exist_ok=True)
         yield path
     finally:
         with contextlib.suppress(OSError):

@@ -6,6 +6,7 @@ Every bad input ends in one line on stderr and exit status 2; Ctrl-C ends in one
 from __future__ import annotations
 
 import argparse
+import errno
 import re
 import sys
 import warnings
@@ -89,7 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     except OSError as exc:
         name = f" {exc.filename!r}" if exc.filename else ""
-        _say(f"error: cannot write{name}: {exc.strerror or exc}")
+        limit = " (file size limit)" if exc.errno == errno.EFBIG else ""
+        _say(f"error: cannot write{name}: {exc.strerror or exc}{limit}")
         return EXIT_FAILURE
     except Exception as exc:  # a bug of ours: still one line, and a distinct status
         _say(f"internal error: {type(exc).__name__}: {exc} (please report this)")

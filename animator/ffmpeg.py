@@ -121,7 +121,7 @@ class FfmpegPipe:
 def ffmpeg_error(code: int, log: str, name: str) -> OSError:
     """One OSError for ffmpeg's exit ``code`` and its ``log``: the cause, not the symptom."""
     if code == -signal.SIGXFSZ:
-        return OSError(errno.EFBIG, os.strerror(errno.EFBIG) + " (file size limit)", name)
+        return OSError(errno.EFBIG, os.strerror(errno.EFBIG), name)
     for number in _CAUSES:
         if os.strerror(number) in log:
             return OSError(number, os.strerror(number), name)

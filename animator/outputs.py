@@ -18,6 +18,7 @@ from .suffixes import by_suffix
 from .writers import PICTURE_WRITERS
 
 MAX_NAME_BYTES = 255  # the limit of ext4, APFS, NTFS, ...
+MAX_PATH_BYTES = 4095  # Linux PATH_MAX (4096) less the terminating NUL
 
 Writer = Callable[[str | os.PathLike, Scene, RenderOptions], None]
 
@@ -42,10 +43,23 @@ def check_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
     """Check an output path without touching the disk: not a directory, no file in its way."""
     if str(path) == "":
         raise InvalidValueError("output path is empty")
+    if "\0" in str(path):
+        raise InvalidValueError("output path contains a NUL character")
+    size = len(os.fsencode(path))
+    if size > MAX_PATH_BYTES:
+        raise InvalidValueError(
+            f"output path is {size} bytes long; file systems allow at most {MAX_PATH_BYTES}"
+        )
     path = Path(path)
     if len(os.fsencode(path.name)) > MAX_NAME_BYTES:
         raise InvalidValueError(
             f"output file name is {len(os.fsencode(path.name))} bytes long; "
+            f"file systems allow at most {MAX_NAME_BYTES}"
+        )
+    long = next((p for p in path.parts if len(os.fsencode(p)) > MAX_NAME_BYTES), None)
+    if long is not None:
+        raise InvalidValueError(
+            f"output directory name {long[:40]!r}... is {len(os.fsencode(long))} bytes long; "
             f"file systems allow at most {MAX_NAME_BYTES}"
         )
     if path.is_dir() and not allow_dir:
@@ -92,19 +106,18 @@ def prepare_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
     if not allow_dir:
         check_replaceable(path)
     parent = path if allow_dir else path.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidValueError(
-            f"cannot create directory {str(parent)!r}: {exc.strerror or exc}"
-        ) from None
+    # Missing directories are created by the writer (atomic_path), so a request refused later
+    # (a --tune whose every lr diverges) leaves no empty directories; here the nearest existing
+    # one is probed, where they would be created.
+    existing = next(p for p in [parent, *parent.parents] if p.exists() or p == Path(p.anchor))
     try:  # a real probe: root ignores permission bits, read-only file systems do not
-        fd, probe = tempfile.mkstemp(prefix=".animator-probe.", dir=parent)
+        fd, probe = tempfile.mkstemp(prefix=".animator-probe.", dir=existing)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
+        what = "write in" if existing == parent else f"create {str(parent)!r} in"
         raise InvalidValueError(
-            f"cannot write in directory {str(parent)!r}: {exc.strerror or exc}"
+            f"cannot {what} directory {str(existing)!r}: {exc.strerror or exc}"
         ) from None
     if not allow_dir:
         for stale in remove_stale_parts(path):

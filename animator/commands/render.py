@@ -13,7 +13,7 @@ from landscapes.levels import parse_levels
 from ..arguments import bounded_float, bounded_int, finite_float, pixel_size
 from ..frames import plan_frames
 from ..outputs import WRITERS, check_output, prepare_output, writer_for
-from ..scene import MAX_DPI, MAX_FPS, MAX_SIDE, RenderOptions, Scene
+from ..scene import MAX_DPI, MAX_FPS, MAX_SIDE, MIN_FPS, RenderOptions, Scene
 from ..tuning import add_tune_options, check_tune_options, tune_runs
 from .common import (
     add_runs_arguments,
@@ -61,7 +61,7 @@ def add_parser(sub) -> None:
         help="seed of the gradient noise (default 0)",
     )
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="output file")
-    p.add_argument("--fps", type=bounded_float(0, MAX_FPS, low_open=True), default=20.0)
+    p.add_argument("--fps", type=bounded_float(MIN_FPS, MAX_FPS), default=20.0)
     p.add_argument(
         "--duration",
         type=bounded_float(0, 600, low_open=True),
