@@ -111,8 +111,8 @@ def write_charts(
 
 def _output_kind(output: str) -> tuple[str, Path]:
     """``("csv", path)`` or ``("dir", path)``, checked before any work."""
-    check_output(output, allow_dir=True)  # '' is not the current directory
     path = Path(output)
+    check_output(output, allow_dir=path.suffix.lower() != ".csv")  # '' is not the cwd
     if path.suffix.lower() == ".csv":
         return "csv", prepare_output(path)
     if path.exists() and not path.is_dir():
