@@ -90,9 +90,7 @@ def _quantile_levels(finite: np.ndarray, count: int) -> tuple[float, ...]:
     return (lo, float(np.nextafter(lo, np.inf)))
 
 
-def _round_levels(
-    finite: np.ndarray, lo: float, hi: float, count: int
-) -> tuple[float, ...]:
+def _round_levels(finite: np.ndarray, lo: float, hi: float, count: int) -> tuple[float, ...]:
     quarter = float(np.quantile(finite, 0.25))
     if (hi - lo) > SKEW_RATIO * max(quarter - lo, 1e-300):
         # Most of the window sits near the bottom: space the levels geometrically above it.
