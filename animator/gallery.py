@@ -575,8 +575,14 @@ def _suite_section(section: str, suite: str, directory: str, opts: GalleryOption
     ]
 
 
-def readme(entries: list[Entry], command: str) -> str:
-    """The gallery's README: every picture once, grouped by section and heading, with commands."""
+def readme(
+    entries: list[Entry], command: str, sensitive: dict[tuple[str, ...], list[str]] | None = None
+) -> str:
+    """The gallery's README: every picture once, grouped by section and heading, with commands.
+
+    ``sensitive``: per entry (its argv), the rounding-sensitive runs it draws ("adadelta from
+    step 31"), noted under its heading.
+    """
     lines = [
         "# Gallery",
         "",
@@ -592,6 +598,13 @@ def readme(entries: list[Entry], command: str) -> str:
         "PNGs are stored with a 256-colour palette to keep the repository small; the commands "
         "write full-colour files.",
         "",
+        "Rebuilt on the same machine (same CPU, same library versions) every file is byte for "
+        "byte the same. On another CPU, numpy's exp and sin round differently, and runs that "
+        "amplify such one-ulp differences (*rounding-sensitive*, noted under their pictures) "
+        "may follow another of their equally correct paths past the step given; in the "
+        "pictures such a run's line ends at that step in a small diamond and goes on as a "
+        "strand of thin lines, the run and its rounding companions.",
+        "",
     ]
     present = [s for s in SECTIONS if any(e.section == s.key for e in entries)]
     lines += [f"- [{s.title}](#{_anchor(s.title)})" for s in present] + [""]
@@ -605,14 +618,19 @@ def readme(entries: list[Entry], command: str) -> str:
             if e.section == section.key:
                 group.setdefault(e.heading, []).append(e)
         for heading, members in group.items():
-            lines += _heading_block(heading, members)
+            lines += _heading_block(heading, members, sensitive or {})
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _heading_block(heading: str, members: list[Entry]) -> list[str]:
+def _heading_block(
+    heading: str, members: list[Entry], sensitive: dict[tuple[str, ...], list[str]]
+) -> list[str]:
     out = [f"### {heading}", ""]
     captions = list(dict.fromkeys(e.caption for e in members))
     out += [" ".join(captions), ""]
+    notes = list(dict.fromkeys(n for e in members for n in sensitive.get(e.argv, [])))
+    if notes:
+        out += [f"*Rounding-sensitive: {'; '.join(notes)}.*", ""]
     shown = [(e.role, path) for e in members for path in e.shown]
     width = 860 // max(1, len(shown))
     if shown:

@@ -23,7 +23,7 @@ from animator.gallery import (
     readme,
 )
 from animator.history_plots import history_name, use_log_scale
-from landscapes import UnknownNameError, make_optimizer, run
+from landscapes import SUITES, UnknownNameError, make_optimizer, parse_spec, run
 from landscapes.responses import METHODS, SIGNALS
 
 TINY = ["--steps", "3", "--size", "128x86", "--basin-grid", "4", "--response-dpi", "20", "-q"]
@@ -230,3 +230,29 @@ def test_history_command_writes_one_panel_per_suite(tmp_path):
         assert img.size == (400, 200)
     assert main([*argv, "-o", str(tmp_path / "h.gif")]) == 2
     assert not (tmp_path / "h.gif").exists()
+
+
+def test_rebuild_on_the_same_machine_is_byte_identical_and_notes_sensitive_runs(tmp_path):
+    """Same machine, same versions: the same files to the byte (across CPUs only the runs the
+    README notes as rounding-sensitive may differ). ripple's article suite has such runs."""
+    argv = ["gallery", *TINY, "--steps", "20", "--only", "article", "--surface", "ripple"]
+    builds = [tmp_path / "a", tmp_path / "b"]
+    for out in builds:
+        assert main([*argv, "-o", str(out), "--jobs", "1"]) == 0
+    files = sorted(p.relative_to(builds[0]) for p in builds[0].rglob("*") if p.is_file())
+    assert len(files) == 3  # png, gif, README
+    for rel in files:  # (the README names its own directory in the rebuild command)
+        a, b = ((out / rel).read_bytes().replace(bytes(out), b"DIR") for out in builds)
+        assert a == b, rel
+    runs = [
+        (label, run("ripple", parse_spec(spec), steps=20)) for label, spec in SUITES["article"].runs
+    ]
+    expected = [
+        f"{label} from step {t.rounding_sensitive_from}"
+        for label, t in runs
+        if t.rounding_sensitive_from
+    ]
+    assert expected  # rmsprop, adadelta and adagrad bounce between the ripples
+    text = (builds[0] / "README.md").read_text()
+    assert f"*Rounding-sensitive: {'; '.join(expected)}.*" in text
+    assert "byte for byte the same" in text

@@ -320,6 +320,33 @@ def check_entries(entries: list[Entry], opts: GalleryOptions) -> None:
             raise InvalidValueError(f"gallery job {shlex.join(e.argv)!r}: {exc}") from None
 
 
+def sensitivity_notes(entries: list[Entry]) -> dict[tuple[str, ...], list[str]]:
+    """Per render or history entry, its rounding-sensitive runs: ``"adadelta from step 31"``."""
+    from landscapes import resolve_surface, run_many
+
+    from ..cli import build_parser
+    from .common import collect_runs
+
+    parser = build_parser()
+    notes = {}
+    for e in entries:
+        if e.argv[0] not in ("render", "history"):
+            continue
+        args = parser.parse_args(list(e.argv))
+        surface = resolve_surface(args.surface, None, None)
+        pairs = collect_runs(args)
+        start = surface.start if args.start is None else tuple(args.start)
+        labels, opts = [label for label, _ in pairs], [opt for _, opt in pairs]
+        noise, seed = getattr(args, "noise", 0.0), getattr(args, "seed", 0)
+        trajs = run_many(surface, opts, start, args.steps, labels=labels, noise=noise, seed=seed)
+        notes[e.argv] = [
+            f"{t.label} from step {t.rounding_sensitive_from}"
+            for t in trajs
+            if t.rounding_sensitive_from is not None
+        ]
+    return notes
+
+
 def run(args: argparse.Namespace) -> int:
     opts = options_from_args(args)
     directory = args.output
@@ -332,7 +359,8 @@ def run(args: argparse.Namespace) -> int:
         sub.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     results = build(entries, directory, jobs=args.jobs, quiet=args.quiet)
-    write_text_atomic(Path(directory) / "README.md", readme(entries, gallery_command(args)))
+    notes = sensitivity_notes(entries)
+    write_text_atomic(Path(directory) / "README.md", readme(entries, gallery_command(args), notes))
     total = sum(size for _, size in results.values())
     files = sum(len(e.outputs) for e in entries)
     seconds = time.perf_counter() - t0
