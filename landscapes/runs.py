@@ -348,8 +348,10 @@ class _Run:
         # the run is member 0 of its rounding ensemble (landscapes.sensitivity); only surfaces
         # (objectives with a view window) carry one, not a network's loss over its parameters
         self.companions, first = companions and hasattr(surface, "window"), xy
+        self.ensemble = None
         if self.companions:
-            self.tape = Tape(Companions(xy.ndim, noisy.draw if noisy else None).perturb)
+            self.ensemble = Companions(xy.ndim, noisy.draw if noisy else None)
+            self.tape = Tape(self.ensemble.perturb)
             xy = expand(xy)
         batch = xy.shape[:-1]
         self.path = np.full((steps + 1, *xy.shape), np.nan)
@@ -376,6 +378,8 @@ class _Run:
 
     def record(self, k: int, xy: np.ndarray, state: Any, value: np.ndarray) -> None:
         """Step ``k`` took the run to ``xy`` with loss ``value``: check it and keep it."""
+        if self.ensemble is not None:  # companions: the point's own rounding (not the run's)
+            xy = self.ensemble.nudge(xy)  # (their losses stay those an ulp away: only a check)
         # Cheap test first (NaN fails both comparisons); reasons only when something failed.
         ok = np.isfinite(value) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
         newly = self.alive & ~ok

@@ -4,28 +4,31 @@ Written from lasagne/updates.py and the article's formulas, one coordinate at a 
 sharing no code with landscapes.optimizers; the gradient is passed in as a function.
 
 Its rounding ensemble (``reference_ensemble``) measures, independently of ``landscapes``, from
-which step a run stops being reproducible across CPUs: companions whose every gradient is off by
-about one ulp (scaled by 1 ± 2⁻⁵², as when another CPU's exp/sin round differently) run beside
-the run; the step at which one of them is farther than 1e-6 x the window's larger side is the
-run's ``sensitive_from``.
+which step a run stops being reproducible across CPUs: four companions run beside the run, each
+gradient coordinate scaled by 1 ± 2⁻⁵² and each point coordinate moved by one ulp after every
+step (signs drawn afresh, from Python's own generator), as when another CPU's exp/sin round
+differently; the step at which one of them is farther than 1e-6 x the window's larger side is
+the run's ``sensitive_from``.
 """
 
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 
-#: Gradient scales of the companions, one per coordinate: every sign pattern of 1 ± 2⁻⁵².
-ULP_SCALES = tuple((1 + a * 2.0**-52, 1 + b * 2.0**-52) for a in (1, -1) for b in (1, -1))
+#: Companions beside the run.
+COMPANIONS = 32
 #: A companion farther than this fraction of the window's larger side has left the run.
 SPREAD_FRACTION = 1e-6
 
 
-def _rule(name, hp, start, steps):
+def _rule(name, hp, start, steps, nudge=None):
     """Generator of one run: yields each point whose gradient it needs and is sent the gradient.
 
-    Returns the list of (x, y) points, steps + 1 long.
+    Returns the list of (x, y) points, steps + 1 long. ``nudge(v)``, if given, rounds each
+    coordinate of the point after every step once more (a companion's own rounding).
     """
     p = list(start)
     pts = [tuple(p)]
@@ -45,6 +48,7 @@ def _rule(name, hp, start, steps):
                 acc = sum(wk * gk[i] for wk, gk in zip(w, gs, strict=True)) / sum(w)
                 s1[i] = mu * s1[i] + lr * acc
                 p[i] -= s1[i]
+            p = [nudge(v) for v in p] if nudge else p
             pts.append(tuple(p))
             continue
         g = yield list(p)
@@ -83,6 +87,7 @@ def _rule(name, hp, start, steps):
                 p[i] -= hp["lr"] / (1 - b1**t) * s1[i] / (s2[i] + hp["eps"])
             else:
                 raise KeyError(name)
+        p = [nudge(v) for v in p] if nudge else p
         pts.append(tuple(p))
     return pts
 
@@ -107,20 +112,26 @@ def reference_run(name, hp, grad, start, steps):
     return _drive([_rule(name, hp, start, steps)], lambda ps: [grad(ps[0])])[0]
 
 
-def reference_ensemble(name, hp, grads, start, steps):
-    """The reference run and one companion per ULP_SCALES, an array of shape (5, steps + 1, 2).
+def reference_ensemble(name, hp, grads, start, steps, seed=0):
+    """The reference run and its COMPANIONS, an array of shape (1 + COMPANIONS, steps + 1, 2).
 
-    ``grads(points)`` gives the gradients at a list of points (one call per step for all five).
+    ``grads(points)`` gives the gradients at a list of points (one call per round for all).
     """
-    scales = [(1.0, 1.0), *ULP_SCALES]
+    rng = random.Random(seed)
+
+    def sign():
+        return rng.choice((1.0, -1.0))
+
+    def nudge(v):
+        return math.nextafter(v, sign() * math.inf)
 
     def scaled(points):
-        return [
-            [gi * si for gi, si in zip(g, s, strict=True)]
-            for g, s in zip(grads(points), scales, strict=True)
-        ]
+        gs = grads(points)
+        return [gs[0]] + [[gi * (1 + sign() * 2.0**-52) for gi in g] for g in gs[1:]]
 
-    return np.array(_drive([_rule(name, hp, start, steps) for _ in scales], scaled), dtype=float)
+    runs = [_rule(name, hp, start, steps)]
+    runs += [_rule(name, hp, start, steps, nudge) for _ in range(COMPANIONS)]
+    return np.array(_drive(runs, scaled), dtype=float)
 
 
 def spread(ensemble):
