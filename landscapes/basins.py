@@ -162,7 +162,9 @@ def basin_map(
     chunk = max(1, BASIN_MEMORY // (3 * 8 * (steps + 1)))
     finals, codes, settles, diverged = [], [], [], []
     for lo in range(0, len(starts), chunk):
-        traj = run(surface, optimizer, starts[lo : lo + chunk], steps, label=label)
+        traj = run(
+            surface, optimizer, starts[lo : lo + chunk], steps, label=label, companions=False
+        )
         finals.append(end_points(traj.xy))
         codes.append(classify(finals[-1], surface.minima, tol))
         settles.append(steps_to_converge(traj.xy, codes[-1], surface.minima, tol))

@@ -195,7 +195,9 @@ def sweep(
         whole = part.size == grid.size
         batch = batched if whole else batched_optimizer(opt.name, part, **rest)
         starts = np.broadcast_to(xy, (part.size, 2)).copy()
-        traj = run(surface, batch, starts, steps, label=label, noise=noise, seed=seed)
+        traj = run(
+            surface, batch, starts, steps, label=label, noise=noise, seed=seed, companions=False
+        )
         values.append(objective(traj))
         diverged.append(np.asarray(traj.diverged_step))
         if lo == 0:
