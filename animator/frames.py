@@ -33,8 +33,28 @@ VIEWS = ("2d", "3d")
 
 
 def check_options(options: RenderOptions) -> None:
-    """Size, dpi, fps and view within the limits, or an InvalidValueError naming the bad value."""
-    w, h = options.size
+    """Size, dpi, fps and view within the limits, or an InvalidValueError naming the bad value.
+
+    The one check of render options: the CLI, ``animator.api`` (``plot``, ``animate``, notebook
+    display) and every writer call it, so no path can draw a 60000 x 60000 canvas.
+    """
+    size = options.size
+    if (
+        not isinstance(size, (tuple, list))
+        or len(size) != 2
+        or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in size)
+    ):
+        raise InvalidValueError(
+            f"size={size!r} must be (width, height) in whole pixels, e.g. (1200, 800)"
+        )
+    if not isinstance(options.dpi, (int, np.integer)) or isinstance(options.dpi, bool):
+        raise InvalidValueError(f"dpi={options.dpi!r} must be a whole number (20 to {MAX_DPI})")
+    for name in ("fps", "hold"):
+        if not isinstance(getattr(options, name), (int, float, np.number)):
+            raise InvalidValueError(f"{name}={getattr(options, name)!r} must be a number")
+    if options.duration is not None and not isinstance(options.duration, (int, float, np.number)):
+        raise InvalidValueError(f"duration={options.duration!r} must be a number of seconds")
+    w, h = size
     if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE):
         raise InvalidValueError(
             f"size {w}x{h} is out of range (each side {MIN_SIDE} to {MAX_SIDE} pixels)"

@@ -309,3 +309,20 @@ def test_run_takes_a_spec_string_and_refuses_anything_else():
         run("simple_quad", 5, steps=3)
     with pytest.raises(InvalidValueError, match=f"at most {MAX_RUNS} run together"):
         run_many("simple_quad", [parse_spec("sgd")] * (MAX_RUNS + 1), steps=3)
+
+
+def test_the_python_api_makes_the_cli_checks(tmp_path):
+    import animator
+    from landscapes import InvalidValueError
+
+    assert animator.plot("x**2 + y**2", ["adam"], steps=3).scene.surface.name == "x**2 + y**2"
+    cases = [
+        (lambda: animator.animate("simple_quad", ["adam"], steps=3, size="1200x800"), "size="),
+        (lambda: animator.plot("simple_quad", ["adam"], steps=3, size=(60000, 60000)), "60000"),
+        (lambda: animator.plot("simple_quad", ["adam"] * 25, steps=3), "at most 24"),
+        (lambda: animator.plot("simple_quad", ["adam"], steps=3).save(None), "not None"),
+    ]
+    for make, fragment in cases:
+        with pytest.raises(InvalidValueError, match=re.escape(fragment)):
+            make()
+    assert list(tmp_path.iterdir()) == []
