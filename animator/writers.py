@@ -1,4 +1,4 @@
-"""Picture and animation writers, chosen by suffix: .png .svg .pdf .gif .mp4 .html.
+"""Picture and animation writers of a scene: .png .svg .pdf .gif .mp4 .html (see outputs.py).
 
 Every file goes through ``atomic_path`` (a failed render never leaves half a file). matplotlib,
 Pillow and ffmpeg are imported inside the writers, so ``animator list`` starts fast.
@@ -50,9 +50,7 @@ LUT_BITS = 6  # RGB -> palette lookup table resolution per channel
 def write_figure(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> None:
     """The final picture (every run complete) as PNG, SVG or PDF, by ``path``'s suffix."""
     from .figure import build_figure
-    from .frames import check_options
 
-    check_options(options)
     fmt = Path(path).suffix.lower().lstrip(".")
     fig = build_figure(scene, options, animated=False).fig
     save_figure(fig, path, dpi=options.dpi, metadata=_metadata(fmt, scene))  # reproducible bytes
@@ -259,13 +257,3 @@ def animation_html(scene: Scene, options: RenderOptions, *, page: bool = True) -
 def write_html(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> None:
     """One self-contained page that plays the animation in a browser."""
     write_text_atomic(path, animation_html(scene, options))
-
-
-PICTURE_WRITERS = {
-    ".png": write_figure,
-    ".svg": write_figure,
-    ".pdf": write_figure,
-    ".gif": write_gif,
-    ".mp4": write_mp4,
-    ".html": write_html,
-}

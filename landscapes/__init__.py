@@ -13,13 +13,14 @@ from .formula import compile_formula, resolve_surface, surface_from_formula
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer, register_optimizer
 from .runs import ESCAPE_RADIUS, MAX_STEPS, Trajectory, run
 from .specs import parse_spec
-from .suites import SUITES, Suite
+from .suites import MAX_RUNS, SUITES, RunGroup, Suite, flat_runs, run_groups
 from .surfaces import SURFACES, Minimum, Surface, get_surface, register_surface
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ESCAPE_RADIUS",
+    "MAX_RUNS",
     "MAX_STEPS",
     "OPTIMIZERS",
     "SUITES",
@@ -28,6 +29,7 @@ __all__ = [
     "LandscapeError",
     "Minimum",
     "Optimizer",
+    "RunGroup",
     "Suite",
     "Surface",
     "Trajectory",
@@ -41,6 +43,7 @@ __all__ = [
     "parse_spec",
     "register_optimizer",
     "register_surface",
+    "run_groups",
     "resolve_surface",
     "run",
     "run_suite",
@@ -50,7 +53,5 @@ __all__ = [
 
 def run_suite(surface, suite: str, start=None, steps: int = 125) -> list[Trajectory]:
     """Every run of a named suite on one surface, in the suite's order."""
-    return [
-        run(surface, parse_spec(spec), start, steps, label=label)
-        for label, spec in SUITES[suite].runs
-    ]
+    pairs = flat_runs(run_groups(suite=suite))
+    return [run(surface, opt, start, steps, label=label) for label, opt in pairs]

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from landscapes import resolve_surface, run
-
-from ..history_plots import DEFAULT_SIZE, history_figure
-from ..outputs import check_output, prepare_output
-from ..savefig import save_figure
-from ..suffixes import by_suffix
+from ..outputs import suffixes
+from ..requests import Request
+from ..scene import HISTORY_SIZE
 from .common import (
     add_picture_arguments,
     add_runs_arguments,
     add_start_argument,
     add_steps_argument,
     add_surface_argument,
-    run_groups,
+    runs_of,
+    start_of,
+    surface_kwargs,
 )
 
 NAME = "history"
-FORMATS = (".png", ".svg", ".pdf")
 
 
 def add_parser(sub) -> None:
@@ -28,41 +26,23 @@ def add_parser(sub) -> None:
         NAME,
         help="learning history: loss against step for every run, one panel per suite",
         description="Each --suite gets its own panel; the -O runs share one more. "
-        "Output: " + ", ".join(FORMATS) + ".",
+        "Output: " + ", ".join(suffixes("history")) + ".",
     )
     add_surface_argument(p)
     add_runs_arguments(p, "name[:key=value,...] (repeatable; all -O runs share one panel)")
     add_start_argument(p)
     add_steps_argument(p)
-    add_picture_arguments(p, DEFAULT_SIZE)
-    p.set_defaults(run=run_command)
+    add_picture_arguments(p, HISTORY_SIZE)
+    p.set_defaults(request=request)
 
 
-def panels(runs: list[tuple[str, str]] | None) -> list[tuple[str, list[tuple[str, object]]]]:
-    """``(title, [(label, optimizer), ...])`` per panel: one per suite, one for all -O runs."""
-    groups: list[tuple[str, list]] = []
-    singles: list = []
-    for suite, pairs in run_groups(runs):
-        if suite is None:
-            singles += pairs
-        else:
-            groups.append((f"{suite} suite", pairs))
-    if singles:
-        groups.append(("runs", singles))
-    return groups
-
-
-def run_command(args: argparse.Namespace) -> int:
-    check_output(args.output)
-    by_suffix(args.output, dict.fromkeys(FORMATS))
-    groups = panels(args.runs)
-    surface = resolve_surface(args.surface, None, None)
-    path = prepare_output(args.output)
-    start = surface.start if args.start is None else tuple(args.start)
-    histories = [
-        (title, [run(surface, opt, start, args.steps, label=label) for label, opt in pairs])
-        for title, pairs in groups
-    ]
-    save_figure(history_figure(surface, histories, size=tuple(args.size), dpi=args.dpi), path)
-    print(path)
-    return 0
+def request(args: argparse.Namespace) -> Request:
+    kwargs = {
+        "runs": runs_of(args),
+        "start": start_of(args),
+        "steps": args.steps,
+        **surface_kwargs(args),
+        "size": tuple(args.size),
+        "dpi": args.dpi,
+    }
+    return Request(NAME, (args.surface,), tuple(kwargs.items()), args.output)

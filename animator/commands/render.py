@@ -1,26 +1,26 @@
-"""``animator render``: run optimizers over a surface and write a picture, animation or export."""
+"""``animator render``: runs over a surface as a picture, an animation or an export.
+
+The output's suffix picks :func:`animator.animate` (.gif .mp4 .html) or :func:`animator.plot`.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from dataclasses import replace
-from pathlib import Path
 
-from landscapes import Optimizer, Surface, Trajectory, resolve_surface, run
-from landscapes.levels import parse_levels
-
-from ..arguments import bounded_float, bounded_int, finite_float, pixel_size
-from ..frames import plan_frames
-from ..outputs import WRITERS, check_output, prepare_output, writer_for
-from ..scene import MAX_DPI, MAX_FPS, MAX_SIDE, RenderOptions, Scene
-from ..tuning import add_tune_options, check_tune_options, tune_runs
+from ..arguments import bounded_float, bounded_int
+from ..outputs import output_for, suffixes
+from ..requests import Request
+from ..scene import MAX_DURATION, MAX_FPS, MAX_HOLD, VIEWS
 from .common import (
+    add_lr_option,
+    add_picture_arguments,
     add_runs_arguments,
     add_start_argument,
     add_steps_argument,
     add_surface_argument,
-    collect_runs,
+    runs_of,
+    start_of,
+    surface_kwargs,
 )
 
 NAME = "render"
@@ -30,21 +30,9 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         NAME,
         help="run optimizers on a surface and write a figure, animation or export",
-        description="The output suffix picks the format: " + ", ".join(WRITERS) + ".",
+        description="The output suffix picks the format: " + ", ".join(suffixes("scene")) + ".",
     )
     add_surface_argument(p, ", e.g. 'x**2 + 3*sin(y)'")
-    p.add_argument(
-        "--window",
-        nargs=4,
-        type=finite_float(),
-        metavar=("X0", "X1", "Y0", "Y1"),
-        help="view window (default: the surface's; [-3, 3]² for a formula)",
-    )
-    p.add_argument(
-        "--levels",
-        metavar="LEVELS",
-        help="contour levels: a count (e.g. 20) or comma-separated values (e.g. 0,1,2,5,10)",
-    )
     add_runs_arguments(p, "name[:key=value,...], e.g. nesterov:lr=0.01,momentum=0.25 (repeatable)")
     add_start_argument(p)
     add_steps_argument(p)
@@ -60,70 +48,48 @@ def add_parser(sub) -> None:
         default=0,
         help="seed of the gradient noise (default 0)",
     )
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="output file")
+    add_picture_arguments(p, (1200, 800))
     p.add_argument("--fps", type=bounded_float(0, MAX_FPS, low_open=True), default=20.0)
     p.add_argument(
         "--duration",
-        type=bounded_float(0, 600, low_open=True),
+        type=bounded_float(0, MAX_DURATION, low_open=True),
         help="target length of an animation in seconds (thins frames evenly)",
     )
-    p.add_argument("--size", type=pixel_size(MAX_SIDE), default=(1200, 800), metavar="WxH")
-    p.add_argument("--dpi", type=bounded_int(20, MAX_DPI), default=100)
-    p.add_argument("--view", choices=["2d", "3d"], default="2d")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    add_tune_options(p)
-    p.set_defaults(run=run_command)
-
-
-def surface_from_args(args: argparse.Namespace) -> Surface:
-    """The SURFACE argument (name or formula) with --window and --levels applied."""
-    levels = None if args.levels is None else parse_levels(args.levels)
-    return resolve_surface(args.surface, args.window, levels)
-
-
-ANIMATION_SUFFIXES = (".gif", ".mp4", ".html")
-
-
-def build_scene(
-    args: argparse.Namespace, surface: Surface, pairs: list[tuple[str, Optimizer]]
-) -> Scene:
-    """Run every (label, optimizer) pair from one start, tuning learning rates if asked."""
-    start = surface.start if args.start is None else tuple(args.start)
-    tuned = tune_runs(surface, pairs, args, start) if args.tune else {}
-    trajectories: list[Trajectory] = []
-    for i, (label, opt) in enumerate(pairs):
-        if i in tuned:
-            label, opt, record = tuned[i]
-        traj = run(surface, opt, start, args.steps, label=label, noise=args.noise, seed=args.seed)
-        trajectories.append(replace(traj, extra={"tuning": record}) if i in tuned else traj)
-    return Scene(surface, trajectories, {"noise": args.noise, "seed": args.seed})
-
-
-def run_command(args: argparse.Namespace) -> int:
-    # every check first (names, specs, sizes, frame budget), then the file system, then the work
-    check_output(args.output)
-    writer = writer_for(args.output)
-    pairs = collect_runs(args)
-    check_tune_options(args)
-    surface = surface_from_args(args)
-    options = RenderOptions(
-        fps=args.fps,
-        duration=args.duration,
-        size=tuple(args.size),
-        dpi=args.dpi,
-        view=args.view,
-        quiet=args.quiet,
+    p.add_argument(
+        "--hold",
+        type=bounded_float(0, MAX_HOLD),
+        default=1.0,
+        metavar="SECONDS",
+        help="how long an animation holds its last frame (default 1)",
     )
-    if Path(args.output).suffix.lower() in ANIMATION_SUFFIXES:
-        plan_frames(args.steps, options)
-    path = prepare_output(args.output)
-    scene = build_scene(args, surface, pairs)
-    writer(path, scene, options)
-    for traj in scene.trajectories:
-        if traj.diverged:
-            print(
-                f"note: {traj.label} diverged at step {traj.diverged_at}: {traj.reason}",
-                file=sys.stderr,
-            )
-    print(path)
-    return 0
+    p.add_argument("--view", choices=VIEWS, default="2d")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--tune",
+        action="store_true",
+        help="sweep each run's lr over --lr first and render it at the best one "
+        "(objective: mean loss over the last 10%% of steps)",
+    )
+    add_lr_option(p, what=" for --tune")
+    p.set_defaults(request=request)
+
+
+def request(args: argparse.Namespace) -> Request:
+    kwargs = {
+        "runs": runs_of(args),
+        "start": start_of(args),
+        "steps": args.steps,
+        "noise": args.noise,
+        "seed": args.seed,
+        **surface_kwargs(args),
+        "tune": (args.lr or True) if args.tune else False,
+        "size": tuple(args.size),
+        "dpi": args.dpi,
+        "view": args.view,
+    }
+    if output_for("scene", args.output).animation:
+        function = "animate"
+        kwargs.update(fps=args.fps, duration=args.duration, hold=args.hold, quiet=args.quiet)
+    else:
+        function = "plot"
+    return Request(function, (args.surface,), tuple(kwargs.items()), args.output)

@@ -1,9 +1,10 @@
 """The gallery: every figure of the article (and a few beyond it), as a declarative list.
 
-Each :class:`Entry` is one ``animator`` command line, the files it writes, and a caption naming the
-surface, the optimizers with their hyperparameters and the article section it reproduces. The
-gallery runs the entries (``animator gallery``), then writes ``README.md`` from the same list, so
-the command printed under each picture is exactly the one that made it.
+Each :class:`Entry` is one call of the Python API (a :class:`~animator.api.Request`), the files it
+writes, and a caption naming the surface, the optimizers with their hyperparameters and the
+article section it reproduces. The gallery runs the entries (``animator.gallery().save(dir)``),
+then writes ``README.md`` from the same list, with each call spelled as the ``animator`` command
+line that makes the same files.
 
 Sections follow the article: update responses per method; Nesterov with three momenta on each
 surface; the five methods on each surface; the bad start (``two_minima``); then what the article
@@ -14,12 +15,17 @@ and learning-rate sweeps).
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from landscapes import SUITES, SURFACES, get_surface, parse_spec
+from landscapes import SUITES, SURFACES, InvalidValueError, Suite, get_surface, parse_spec
 from landscapes.responses import METHODS, SIGNALS
 from landscapes.surfaces import ARTICLE_SURFACES
+
+from .requests import Request
+from .scene import MAX_SIDE, MIN_SIDE
 
 #: The classic test functions (``landscapes.classic``).
 CLASSIC_SURFACES: tuple[str, ...] = tuple(
@@ -120,6 +126,44 @@ class GalleryOptions:
     basin_grid: int = 100
     sections: tuple[str, ...] = SECTION_KEYS
     surfaces: tuple[str, ...] | None = None  # only these surfaces (None: all); for quick builds
+    jobs: int = 2  # worker processes
+    quiet: bool = True  # no progress bar, no summary line
+
+    @classmethod
+    def make(
+        cls,
+        *,
+        steps: int = 125,
+        size: tuple[int, int] | None = None,
+        mp4: bool = False,
+        sections: Sequence[str] | None = None,
+        surfaces: Sequence[str] | None = None,
+        basin_grid: int | None = None,
+        response_dpi: int | None = None,
+        jobs: int = 2,
+        quiet: bool = True,
+    ) -> GalleryOptions:
+        """Options from API values: None means the default, names are checked."""
+        base = cls()
+        if sections is not None:
+            bad = [k for k in sections if k not in SECTION_KEYS]
+            if bad:
+                raise InvalidValueError(
+                    f"unknown gallery section {bad[0]!r}; choose from: {', '.join(SECTION_KEYS)}"
+                )
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= 64:
+            raise InvalidValueError(f"jobs={jobs!r} must be a whole number from 1 to 64")
+        return cls(
+            steps=steps,
+            size=base.size if size is None else tuple(int(v) for v in size),
+            mp4=bool(mp4),
+            sections=SECTION_KEYS if sections is None else tuple(sections),
+            surfaces=None if surfaces is None else tuple(get_surface(s).name for s in surfaces),
+            basin_grid=base.basin_grid if basin_grid is None else basin_grid,
+            response_dpi=base.response_dpi if response_dpi is None else response_dpi,
+            jobs=jobs,
+            quiet=quiet,
+        )
 
     def history_size(self) -> tuple[int, int]:
         """Two panels side by side with their legends below: wider than a still."""
@@ -151,16 +195,53 @@ class Entry:
     heading: str  # entries sharing a heading are shown side by side under it
     role: str  # "final picture", "animation", "overview", ...
     caption: str
-    argv: tuple[str, ...]  # the ``animator`` arguments, output paths included
+    job: Request  # the API call that writes the entry's files
     outputs: tuple[str, ...]  # files written, relative to the gallery directory
     shown: tuple[str, ...] = ()  # outputs embedded as images; the others are linked
     links: dict[str, str] = field(default_factory=dict)  # output -> link text (for the rest)
     links_title: str = ""  # words before the links, e.g. "Single charts:"
     weight: float = 1.0  # rough cost, so the slowest jobs start first
 
+    @property
+    def argv(self) -> tuple[str, ...]:
+        """The ``animator`` arguments that make the same call."""
+        return command_line(self.job)
+
     def command(self) -> str:
         """The one shell line that rebuilds this entry's files."""
         return "animator " + shlex.join(self.argv)
+
+
+#: How API keywords are spelled on the command line (others: ``--key``).
+FLAGS = {"methods": "--method", "signals": "--signal"}
+COMMANDS = {"plot": "render", "animate": "render"}
+
+
+def command_line(job: Request) -> tuple[str, ...]:
+    """The ``animator`` arguments of ``job`` (the keywords the gallery uses)."""
+    argv = [COMMANDS.get(job.function, job.function), *map(str, job.args)]
+    for key, value in job.kwargs:
+        if key == "runs":
+            for item in value:
+                argv += ["--suite", item.name] if isinstance(item, Suite) else ["-O", str(item)]
+            continue
+        flag = FLAGS.get(key, "--" + key.replace("_", "-"))
+        if key == "size":
+            argv += [flag, _wxh(value)]
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                argv += [flag, str(v)]
+        else:
+            argv += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    return (*argv, "-o", job.output)
+
+
+def job(function: str, *args: Any, output: str, **kwargs: Any) -> Request:
+    return Request(function, args, tuple(kwargs.items()), output)
+
+
+def _suites(*names: str) -> tuple[Suite, ...]:
+    return tuple(SUITES[n] for n in names)
 
 
 def runs_caption(suite: str) -> str:
@@ -191,7 +272,7 @@ def trajectory_entries(
     if article:
         caption += f" Article: {article}."
     stem = f"trajectories/{surface}_{suite}"
-    base = ("render", surface, "--suite", suite, "--steps", str(opts.steps))
+    base = {"runs": _suites(suite), "steps": opts.steps}
     heading = f"{surface}, {suite} suite"
     png, gif, mp4 = f"{stem}.png", f"{stem}.gif", f"{stem}.mp4"
     entries = [
@@ -200,7 +281,7 @@ def trajectory_entries(
             heading,
             "final picture",
             caption,
-            (*base, "--size", _wxh(opts.still_size()), "-o", f"{directory}/{png}"),
+            job("plot", surface, **base, size=opts.still_size(), output=f"{directory}/{png}"),
             (png,),
             links={png: "final picture (PNG)"},
             weight=2,
@@ -210,14 +291,13 @@ def trajectory_entries(
             heading,
             "animation",
             caption,
-            (
-                *base,
-                "--size",
-                _wxh(opts.size),
-                "--fps",
-                f"{opts.fps:g}",
-                "-o",
-                f"{directory}/{gif}",
+            job(
+                "animate",
+                surface,
+                **base,
+                size=opts.size,
+                fps=opts.fps,
+                output=f"{directory}/{gif}",
             ),
             (gif,),
             shown=(gif,),
@@ -225,7 +305,8 @@ def trajectory_entries(
         ),
     ]
     if opts.mp4:
-        argv = (*base, "--size", _wxh(opts.still_size()), "--fps", "25", "-o", f"{directory}/{mp4}")
+        out = f"{directory}/{mp4}"
+        argv = job("animate", surface, **base, size=opts.still_size(), fps=25.0, output=out)
         entries.append(
             Entry(
                 section,
@@ -253,14 +334,8 @@ def response_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
         )
         charts = {f"responses/{method}_{s}.png": SIGNALS[s].title for s in SIGNALS.names()}
         overview = f"responses/{method}_overview.png"
-        argv = (
-            "responses",
-            "--method",
-            method,
-            "--dpi",
-            str(opts.response_dpi),
-            "-o",
-            f"{directory}/responses",
+        argv = job(
+            "responses", methods=(method,), dpi=opts.response_dpi, output=f"{directory}/responses"
         )
         entries.append(
             Entry(
@@ -288,8 +363,14 @@ def history_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
             f"Suite `article`: {runs_caption('article')}. {opts.steps} steps from "
             f"{_start(surface)}."
         )
-        argv = ("history", surface, *_suites(), "--steps", str(opts.steps))
-        argv += ("--size", _wxh(opts.history_size()), "-o", f"{directory}/{out}")
+        argv = job(
+            "history",
+            surface,
+            runs=_suites(*SUITE_ORDER),
+            steps=opts.steps,
+            size=opts.history_size(),
+            output=f"{directory}/{out}",
+        )
         entries.append(
             Entry(
                 "histories",
@@ -304,10 +385,6 @@ def history_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     return entries
 
 
-def _suites() -> tuple[str, ...]:
-    return tuple(arg for suite in SUITE_ORDER for arg in ("--suite", suite))
-
-
 def classic_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     entries = []
     for surface in filter(opts.keep, CLASSIC_SURFACES):
@@ -317,8 +394,14 @@ def classic_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
             f"{surface_caption(surface)}. {s.description} Suite `article`: "
             f"{runs_caption('article')}. {opts.steps} steps from {_start(surface)}."
         )
-        argv = ("render", surface, "--suite", "article", "--steps", str(opts.steps))
-        argv += ("--size", _wxh(opts.still_size()), "-o", f"{directory}/{out}")
+        argv = job(
+            "plot",
+            surface,
+            runs=_suites("article"),
+            steps=opts.steps,
+            size=opts.still_size(),
+            output=f"{directory}/{out}",
+        )
         entries.append(
             Entry(
                 "classic", surface, "final picture", caption, argv, (out,), shown=(out,), weight=2
@@ -342,9 +425,15 @@ def many_runs_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
                 f"{surface_caption(surface)}. Each of {n}×{n} starts over the view window, run "
                 f"{opts.steps} steps by each method of the article suite ({runs}), coloured by "
                 "the minimum it ends in.",
-                ("basins", surface, "--suite", "article", "--grid", str(n))
-                + ("--steps", str(opts.steps), "--size", _wxh(opts.still_size(1.25)))
-                + ("-o", f"{directory}/{basins}"),
+                job(
+                    "basins",
+                    surface,
+                    runs=_suites("article"),
+                    grid=n,
+                    steps=opts.steps,
+                    size=opts.still_size(1.25),
+                    output=f"{directory}/{basins}",
+                ),
                 (basins,),
                 shown=(basins,),
                 weight=6,
@@ -358,8 +447,14 @@ def many_runs_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
                 f"{surface_caption(surface)}. The article suite's methods with every other "
                 f"hyperparameter as in the article, 41 learning rates from 1e-4 to 10, "
                 f"{opts.steps} steps from {_start(surface)}.",
-                ("sweep", surface, "--suite", "article", "--steps", str(opts.steps))
-                + ("--size", _wxh(opts.still_size(0.9)), "-o", f"{directory}/{sweep}"),
+                job(
+                    "sweep",
+                    surface,
+                    runs=_suites("article"),
+                    steps=opts.steps,
+                    size=opts.still_size(0.9),
+                    output=f"{directory}/{sweep}",
+                ),
                 (sweep,),
                 shown=(sweep,),
                 weight=1,
@@ -462,3 +557,61 @@ def _anchor(title: str) -> str:
 def expected_files(entries: list[Entry]) -> list[Path]:
     """Every file the entries write, relative to the gallery directory (README excluded)."""
     return [Path(p) for e in entries for p in e.outputs]
+
+
+DEFAULT_DIR = "gallery"
+
+
+def gallery_command(directory: str, opts: GalleryOptions) -> str:
+    """The ``animator gallery`` line that rebuilds this gallery (only the options that matter)."""
+    argv = ["gallery"]
+    if str(directory) != DEFAULT_DIR:
+        argv += ["-o", str(directory)]
+    if opts.steps != 125:
+        argv += ["--steps", str(opts.steps)]
+    if tuple(opts.size) != GalleryOptions().size:
+        argv += ["--size", _wxh(opts.size)]
+    if opts.mp4:
+        argv.append("--mp4")
+    if tuple(opts.sections) != SECTION_KEYS:
+        for section in opts.sections:
+            argv += ["--only", section]
+    for surface in opts.surfaces or []:
+        argv += ["--surface", surface]
+    return "animator " + shlex.join(argv)
+
+
+def _sizes(entries: list[Entry]) -> list[tuple[int, int]]:
+    """Every picture size the entries ask for."""
+    return [tuple(v) for e in entries for k, v in e.job.kwargs if k == "size" and v is not None]
+
+
+def _fits(opts: GalleryOptions, size: tuple[int, int]) -> bool:
+    entries = gallery_entries(DEFAULT_DIR, replace(opts, size=size))
+    return all(MIN_SIDE <= v <= MAX_SIDE for wh in _sizes(entries) for v in wh)
+
+
+def _largest_side(opts: GalleryOptions, axis: int) -> int:
+    """The largest even size side (the other side at its minimum) whose pictures all fit."""
+    lo, hi = MIN_SIDE // 2, MAX_SIDE // 2  # halves: sides are even
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        size = (2 * mid, MIN_SIDE) if axis == 0 else (MIN_SIDE, 2 * mid)
+        lo, hi = (mid, hi) if _fits(opts, size) else (lo, mid - 1)
+    return 2 * lo
+
+
+def check_gallery_options(opts: GalleryOptions) -> None:
+    """Before any picture is drawn: every derived picture size fits the limits."""
+    bad = [
+        wh
+        for wh in _sizes(gallery_entries(DEFAULT_DIR, opts))
+        if not all(MIN_SIDE <= v <= MAX_SIDE for v in wh)
+    ]
+    if bad:
+        w, h = _largest_side(opts, 0), _largest_side(opts, 1)
+        raise InvalidValueError(
+            f"--size {opts.size[0]}x{opts.size[1]} is too large for the gallery: its stills and "
+            f"charts are drawn larger (up to {bad[0][0]}x{bad[0][1]}, each side at most "
+            f"{MAX_SIDE}); give --size from {MIN_SIDE}x{MIN_SIDE} to {w}x{h}"
+        )
