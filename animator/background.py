@@ -14,19 +14,10 @@ from matplotlib.colors import BoundaryNorm
 
 from landscapes import Surface
 
+from .colors import RUN_COLORS  # noqa: F401  (re-exported: the plots take it from here)
+
 #: Perceptually uniform, readable in grey and by colour-blind readers.
 SURFACE_CMAP = "cividis"
-#: Okabe–Ito colours: distinct for colour-blind readers, and in print.
-RUN_COLORS = (
-    "#D55E00",  # vermillion
-    "#0072B2",  # blue
-    "#009E73",  # bluish green
-    "#CC79A7",  # reddish purple
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#000000",  # black
-    "#F0E442",  # yellow (last: faint on the light parts of the map)
-)
 MESH_POINTS = 240
 MAX_LINE_LEVELS = 20
 

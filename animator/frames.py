@@ -10,13 +10,16 @@ against the frame budget in ``scene.py`` (the options themselves are checked whe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from landscapes import InvalidValueError
 
-from .figure import SceneFigure, build_figure
 from .scene import MAX_FRAME_PIXELS, MAX_FRAMES, RenderOptions, Scene
+
+if TYPE_CHECKING:
+    from .figure import SceneFigure
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class FrameRenderer:
     """Draws frames of a scene by blitting; ``frame(k)`` is the picture at step ``k``."""
 
     def __init__(self, scene: Scene, options: RenderOptions) -> None:
+        from .figure import build_figure  # matplotlib: only when frames are drawn
+
         self.figure: SceneFigure = build_figure(scene, options, animated=True)
         self.fig = self.figure.fig
         self.canvas = self.figure.canvas

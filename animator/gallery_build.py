@@ -24,7 +24,7 @@ import numpy as np
 
 from .api import execute
 from .atomic import atomic_path, write_text_atomic
-from .background import RUN_COLORS
+from .colors import RUN_COLORS
 from .gallery_plan import Entry, GalleryOptions, gallery_command, gallery_entries, readme
 from .progress import Progress
 
