@@ -7,9 +7,9 @@
 """
 
 from . import classic, modern  # noqa: F401  (registers the classic surfaces and newer optimizers)
-from .custom import add_surface, make_surface
-from .errors import InvalidValueError, LandscapeError, UnknownNameError
-from .formula import compile_formula, resolve_surface, surface_from_formula
+from .custom import add_surface, make_surface, resolve_surface, surface_from_formula
+from .errors import FormulaWordError, InvalidValueError, LandscapeError, UnknownNameError
+from .formula import compile_formula
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer, register_optimizer
 from .runs import ESCAPE_RADIUS, MAX_STEPS, Trajectory, run
 from .specs import parse_spec
@@ -25,6 +25,7 @@ __all__ = [
     "OPTIMIZERS",
     "SUITES",
     "SURFACES",
+    "FormulaWordError",
     "InvalidValueError",
     "LandscapeError",
     "Minimum",
