@@ -35,8 +35,8 @@ from landscapes import (
     Surface,
     Trajectory,
     resolve_surface,
-    run,
     run_groups,
+    run_many,
 )
 from landscapes.suites import RunItem, flat_runs
 
@@ -338,16 +338,14 @@ def history(
     groups = run_groups(runs, suite)
     surface = _surface(surface, window, levels)
 
-    def finished(pairs) -> list[Trajectory]:
-        return [
-            item if isinstance(item, Trajectory) else run(surface, item, start, steps, label=label)
-            for label, item in pairs
-        ]
-
-    panels = [(f"{g.suite} suite", finished(g.runs)) for g in groups if g.suite is not None]
+    panels = [
+        (f"{g.suite} suite", _run_all(surface, list(g.runs), start, steps))
+        for g in groups
+        if g.suite is not None
+    ]
     loose = [pair for g in groups if g.suite is None for pair in g.runs]
     if loose:
-        panels.append(("runs", finished(loose)))
+        panels.append(("runs", _run_all(surface, loose, start, steps)))
     return History(Histories(surface, panels), options)
 
 
@@ -432,6 +430,27 @@ def _surface(surface: SurfaceArg, window, levels: Levels) -> Surface:
     return resolve_surface(surface, window, levels)
 
 
+def _run_all(
+    surface: Surface, pairs: list, start: Any, steps: int, *, noise: float = 0.0, seed: int = 0
+) -> list[Trajectory]:
+    """Every ``(label, Optimizer)`` run in lockstep from one start; finished runs kept as given."""
+    jobs = [(label, item) for label, item in pairs if not isinstance(item, Trajectory)]
+    ran = iter(
+        run_many(
+            surface,
+            [opt for _, opt in jobs],
+            start,
+            steps,
+            labels=[label for label, _ in jobs],
+            noise=noise,
+            seed=seed,
+        )
+        if jobs
+        else []
+    )
+    return [item if isinstance(item, Trajectory) else next(ran) for _, item in pairs]
+
+
 def _optimizers(runs: RunsArg, suite: SuiteArg, what: str) -> list[tuple[str, Optimizer]]:
     pairs = flat_runs(run_groups(runs, suite))
     for label, item in pairs:
@@ -476,27 +495,25 @@ def _scene(
     grid = lr_grid_of(None if tune is True else tune) if tune is not False else None
     surface = _surface(surface, window, levels)
     notes: list[str] = []
-    trajectories: list[Trajectory] = []
-    for label, item in pairs:
-        if isinstance(item, Trajectory):
-            trajectories.append(item)
+    records: dict[int, dict] = {}
+    for i, (label, item) in enumerate(pairs):
+        if grid is None or isinstance(item, Trajectory):
             continue
-        record = None
-        if grid is not None:
-            lrs, text = grid
-            item, result = tune_lr(
-                surface, item, lrs, start, steps, label=label, noise=noise, seed=seed
+        lrs, text = grid
+        best, result = tune_lr(
+            surface, item, lrs, start, steps, label=label, noise=noise, seed=seed
+        )
+        if result.best_index in (0, lrs.size - 1):
+            notes.append(
+                f"{label}: the best lr {best.hparams['lr']:g} is at the edge of the grid "
+                f"{text}; a wider --lr may find a better one"
             )
-            if result.best_index in (0, lrs.size - 1):
-                notes.append(
-                    f"{label}: the best lr {item.hparams['lr']:g} is at the edge of the grid "
-                    f"{text}; a wider --lr may find a better one"
-                )
-            record = result.to_dict()
-            del record["label"]
-            label = f"{label}, tuned lr={format_lr(item.hparams['lr'])}"
-        traj = run(surface, item, start, steps, label=label, noise=noise, seed=seed)
-        trajectories.append(replace(traj, extra={"tuning": record}) if record else traj)
+        records[i] = result.to_dict()
+        del records[i]["label"]
+        pairs[i] = (f"{label}, tuned lr={format_lr(best.hparams['lr'])}", best)
+    trajectories = _run_all(surface, pairs, start, steps, noise=noise, seed=seed)
+    for i, record in records.items():
+        trajectories[i] = replace(trajectories[i], extra={"tuning": record})
     for traj in trajectories:
         if traj.diverged:
             notes.append(f"{traj.label} diverged at step {traj.diverged_at}: {traj.reason}")

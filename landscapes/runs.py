@@ -8,12 +8,14 @@ no longer updated. Nothing raises and numpy's overflow warnings are silenced.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .errors import InvalidValueError
+from .lockstep import Tape, step_all
 from .optimizers import Optimizer
 from .surfaces import Surface, get_surface
 
@@ -39,7 +41,10 @@ class NoisyOracle:
         self.rng = np.random.default_rng(seed)
 
     def grad(self, xy: np.ndarray) -> np.ndarray:
-        g = self.surface.grad(xy)
+        return self.perturb(self.surface.grad(xy))
+
+    def perturb(self, g: np.ndarray) -> np.ndarray:
+        """``g`` plus fresh noise (one draw per gradient asked for, in the order asked)."""
         return g + self.sigma * self.rng.standard_normal(g.shape)
 
     def hessian(self, xy: np.ndarray) -> np.ndarray:
@@ -159,67 +164,125 @@ def run(
     seed: int | None = None,
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``."""
+    labels = None if label is None else [label]
+    return run_many(surface, [optimizer], start, steps, labels=labels, noise=noise, seed=seed)[0]
+
+
+def run_many(
+    surface: Surface | str,
+    optimizers: Sequence[Optimizer],
+    start: Any = None,
+    steps: int = 125,
+    *,
+    labels: Sequence[str | None] | None = None,
+    noise: float = 0.0,
+    seed: int | None = None,
+) -> list[Trajectory]:
+    """Run every optimizer on ``surface`` from the same ``start``, in lockstep.
+
+    The runs advance together, so each step asks the surface for the gradients of all of them
+    (look-ahead points included) in one batched call (see :mod:`landscapes.lockstep`). Each
+    trajectory equals ``run(surface, optimizer, start, ...)`` bit for bit; with ``noise``, each
+    run draws from its own generator seeded with ``seed``, as a single run would.
+    """
     surface = get_surface(surface)
     xy = as_start(surface.start if start is None else start)
     steps = check_steps(steps)
     if not (np.isfinite(noise) and noise >= 0):
         raise InvalidValueError(f"noise={noise!r} must be a finite number >= 0")
-    oracle = NoisyOracle(surface, noise, seed) if noise > 0 else surface
-
-    batch = xy.shape[:-1]
-    path = np.full((steps + 1, *xy.shape), np.nan)
-    loss = np.full((steps + 1, *batch), np.nan)
-    diverged = np.full(batch, -1, dtype=int)
-    reason = np.zeros(batch, dtype=int)
-    alive = np.ones(batch, dtype=bool)
-
-    def reasons(xy, value, ok):
-        return np.where(
-            ~np.isfinite(xy).all(-1), 1, np.where(~np.isfinite(value), 2, np.where(ok, 0, 3))
-        )
-
+    labels = [None] * len(optimizers) if labels is None else list(labels)
+    if len(labels) != len(optimizers):
+        raise InvalidValueError(f"{len(labels)} labels for {len(optimizers)} optimizers")
     with np.errstate(all="ignore"):
-        path[0] = xy
-        loss[0] = surface.value(xy)
-        ok = np.isfinite(loss[0]) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
+        runs = [_Run(surface, opt, xy, steps, noise, seed) for opt in optimizers]
+        for k in range(1, steps + 1):
+            live = [r for r in runs if r.alive.any()]
+            if not live:
+                break
+            moved = step_all(surface, [(r.optimizer.update, r.xy, r.state, r.tape) for r in live])
+            points = [xy for xy, _ in moved]
+            values = _split(
+                surface.value(np.concatenate([p.reshape(-1, 2) for p in points])), points
+            )
+            for r, (xy, state), value in zip(live, moved, values, strict=True):
+                r.record(k, xy, state, value)
+    return [r.trajectory(label) for r, label in zip(runs, labels, strict=True)]
+
+
+def _split(values: np.ndarray, points: list[np.ndarray]) -> list[np.ndarray]:
+    """The values of a stacked call, one array per run, shaped like that run's points."""
+    ends = np.cumsum([p.size // 2 for p in points])[:-1]
+    return [v.reshape(p.shape[:-1]) for v, p in zip(np.split(values, ends), points, strict=True)]
+
+
+def _reasons(xy: np.ndarray, value: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    return np.where(
+        ~np.isfinite(xy).all(-1), 1, np.where(~np.isfinite(value), 2, np.where(ok, 0, 3))
+    )
+
+
+class _Run:
+    """One run in progress: its point and state, and the path, losses and divergences so far."""
+
+    def __init__(
+        self,
+        surface: Surface,
+        optimizer: Optimizer,
+        xy: np.ndarray,
+        steps: int,
+        noise: float,
+        seed: int | None,
+    ) -> None:
+        self.surface, self.optimizer, self.noise, self.seed = surface, optimizer, noise, seed
+        self.tape = Tape(NoisyOracle(surface, noise, seed).perturb if noise > 0 else None)
+        batch = xy.shape[:-1]
+        self.path = np.full((steps + 1, *xy.shape), np.nan)
+        self.loss = np.full((steps + 1, *batch), np.nan)
+        self.diverged = np.full(batch, -1, dtype=int)
+        self.reason = np.zeros(batch, dtype=int)
+        self.alive = np.ones(batch, dtype=bool)
+        self.path[0] = xy
+        self.loss[0] = surface.value(xy)
+        ok = np.isfinite(self.loss[0]) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
         if not ok.all():  # a start where the loss is not finite: an error, or (batch) marked
-            code = reasons(xy, loss[0], ok)
+            code = _reasons(xy, self.loss[0], ok)
             if not batch:
                 raise InvalidValueError(
                     f"start ({xy[0]:g}, {xy[1]:g}) is unusable on {surface.name}: "
                     + REASONS[int(code)].replace("stopped being", "is not")
                 )
-            diverged[~ok], reason[~ok], alive = 0, code[~ok], ok
-            xy = np.where(alive[..., None], xy, np.nan)
-        state = optimizer.init(xy)
-        for k in range(1, steps + 1):
-            xy, state = optimizer.update(xy, state, oracle)
-            value = surface.value(xy)
-            # Cheap test first (NaN fails both comparisons); reasons only when something failed.
-            ok = np.isfinite(value) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
-            newly = alive & ~ok
-            if newly.any():
-                code = reasons(xy, value, ok)
-                diverged[newly] = k
-                reason[newly] = code[newly]
-                alive = alive & ~newly
-                xy = np.where(alive[..., None], xy, np.nan)
-                value = np.where(alive, value, np.nan)
-            path[k] = xy
-            loss[k] = value
-            if not alive.any():
-                break
+            self.diverged[~ok], self.reason[~ok], self.alive = 0, code[~ok], ok
+            xy = np.where(self.alive[..., None], xy, np.nan)
+        self.xy = xy
+        self.state = optimizer.init(xy)
 
-    return Trajectory(
-        label=label or optimizer.label,
-        surface=surface.name,
-        optimizer=optimizer.name,
-        hparams=dict(optimizer.hparams),
-        start=np.array(path[0]),
-        xy=path,
-        loss=loss,
-        diverged_step=diverged,
-        reason_code=reason,
-        noise=float(noise),
-        seed=seed,
-    )
+    def record(self, k: int, xy: np.ndarray, state: Any, value: np.ndarray) -> None:
+        """Step ``k`` took the run to ``xy`` with loss ``value``: check it and keep it."""
+        # Cheap test first (NaN fails both comparisons); reasons only when something failed.
+        ok = np.isfinite(value) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
+        newly = self.alive & ~ok
+        if newly.any():
+            code = _reasons(xy, value, ok)
+            self.diverged[newly] = k
+            self.reason[newly] = code[newly]
+            self.alive = self.alive & ~newly
+            xy = np.where(self.alive[..., None], xy, np.nan)
+            value = np.where(self.alive, value, np.nan)
+        self.path[k] = xy
+        self.loss[k] = value
+        self.xy, self.state = xy, state
+
+    def trajectory(self, label: str | None) -> Trajectory:
+        return Trajectory(
+            label=label or self.optimizer.label,
+            surface=self.surface.name,
+            optimizer=self.optimizer.name,
+            hparams=dict(self.optimizer.hparams),
+            start=np.array(self.path[0]),
+            xy=self.path,
+            loss=self.loss,
+            diverged_step=self.diverged,
+            reason_code=self.reason,
+            noise=float(self.noise),
+            seed=self.seed,
+        )
