@@ -254,7 +254,7 @@ def plot(
     """
     options = RenderOptions(size=size, dpi=dpi, view=view, show=show or (), field=field)
     scene, notes = _scene(
-        surface, runs, suite, start, steps, noise, seed, window, levels, tune, paths
+        surface, runs, suite, start, steps, noise, seed, window, levels, tune, paths, options.show
     )
     return Picture(scene, options, notes)
 
@@ -306,7 +306,7 @@ def animate(
     if not paths:
         plan_frames(steps, options)  # the frame budget, before any run
     scene, notes = _scene(
-        surface, runs, suite, start, steps, noise, seed, window, levels, tune, paths
+        surface, runs, suite, start, steps, noise, seed, window, levels, tune, paths, options.show
     )
     plan_frames(scene.trajectories[0].steps, options)
     return Animation(scene, options, notes)
@@ -544,7 +544,7 @@ def lr_grid_of(lr: str | tuple[float, float, int] | None) -> tuple[np.ndarray, s
 
 
 def _scene(
-    surface, runs, suite, start, steps, noise, seed, window, levels, tune, paths
+    surface, runs, suite, start, steps, noise, seed, window, levels, tune, paths, show=()
 ) -> tuple[Scene, list[str]]:
     """Run every requested run from one start (tuning learning rates if asked), add the recorded
     ``paths``, hold shorter paths at their end; and the notes."""
@@ -585,6 +585,10 @@ def _scene(
     trajectories += recorded
     longest = max(t.steps for t in trajectories)
     trajectories = [hold_to(t, longest) for t in trajectories]
+    if show:
+        from .overlays import absent_notes
+
+        notes += absent_notes(trajectories, show)
     for traj in trajectories:
         if traj.diverged:
             notes.append(f"{traj.label} diverged at step {traj.diverged_at}: {traj.reason}")

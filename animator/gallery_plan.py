@@ -103,6 +103,20 @@ SECTIONS: tuple[Section, ...] = (
         "so some runs overshoot or diverge here: that is the point of the page.",
     ),
     Section(
+        "inside",
+        "Inside the optimizer",
+        "",
+        "What each method holds at its head, drawn in the run's colour with `--show`: the "
+        "negative gradient, the step its momentum contributes, the step it took, its "
+        "per-coordinate effective learning rate (an ellipse) and the points where the article's "
+        "look-ahead variants take their gradients. `hills_and_canyon` as stills at step 12, "
+        "while the runs still move; `two_minima` as animations of its first 40 steps, zoomed on "
+        "the shallow well around the start (`--window`), where the effective learning rates "
+        "fall by decades. Every arrow of a picture shares one length factor, stated in its "
+        "legend; an overlay a method does not have is absent for that run. Then the gradient "
+        "field (`--field`) under the full runs, and one animation with three overlays.",
+    ),
+    Section(
         "many_runs",
         "Many runs at once",
         "",
@@ -226,8 +240,12 @@ def command_line(job: Request) -> tuple[str, ...]:
                 argv += ["--suite", item.name] if isinstance(item, Suite) else ["-O", str(item)]
             continue
         flag = FLAGS.get(key, "--" + key.replace("_", "-"))
-        if key == "size":
+        if value is True:
+            argv.append(flag)
+        elif key == "size":
             argv += [flag, _wxh(value)]
+        elif key in ("window", "start"):  # one flag, several numbers
+            argv += [flag, *(f"{v:g}" for v in value)]
         elif isinstance(value, (list, tuple)):
             for v in value:
                 argv += [flag, str(v)]
@@ -410,6 +428,123 @@ def classic_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     return entries
 
 
+#: The article surfaces of the "Inside the optimizer" section: the step their pictures stop at
+#: (hills_and_canyon: a still while the runs are moving; two_minima: an animation, since the
+#: effective learning rates fall by decades in its first steps) and extra arguments
+#: (two_minima: zoom on the well around the start).
+INSIDE_SURFACES: dict[str, tuple[int, dict]] = {
+    "hills_and_canyon": (12, {}),
+    "two_minima": (
+        40,
+        {
+            "window": (-3.6, -1.6, -3.5, -1.5),
+            "levels": "3.5,3.505,3.51,3.52,3.54,3.57,3.6,3.65,3.7,3.75,3.8,3.85,3.9,3.95",
+        },
+    ),
+}
+#: What each overlay of the section shows (the README's headings).
+INSIDE_OVERLAYS = {
+    "grad": "the negative gradient (dashed)",
+    "velocity": "the step the momentum contributes next",
+    "step": "the step just taken",
+    "scale": "the per-coordinate effective learning rate",
+    "lookahead": "where the look-ahead variants take their gradients",
+}
+LOOKAHEAD_RUNS = ("smoothed_nesterov", "weighted_nesterov")
+
+
+def inside_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
+    """Each overlay on the article surfaces (stills), the gradient field, one animation."""
+    entries = []
+    surfaces = [s for s in INSIDE_SURFACES if opts.keep(s)]
+    size = opts.still_size()
+    for overlay, what in INSIDE_OVERLAYS.items():
+        for surface in surfaces:
+            moment, extra = INSIDE_SURFACES[surface]
+            steps = min(opts.steps, moment)
+            runs = _suites("article") + (LOOKAHEAD_RUNS if overlay == "lookahead" else ())
+            animated = surface == "two_minima"
+            out = f"inside/{surface}_{overlay}." + ("gif" if animated else "png")
+            caption = (
+                f"{surface_caption(surface)}. Suite `article`: {runs_caption('article')}"
+                + (
+                    "; and the article's smoothed_nesterov and weighted_nesterov (lr=0.01, "
+                    "momentum=0.9)"
+                    if overlay == "lookahead"
+                    else ""
+                )
+                + f". `--show {overlay}`, "
+                + (f"the first {steps} steps" if animated else f"after {steps} steps")
+                + f" from {_start(surface)}."
+            )
+            kwargs = dict(runs=runs, steps=steps, **extra, show=overlay)
+            if animated:
+                argv = job("animate", surface, **kwargs, size=opts.size, fps=opts.fps, output="")
+            else:
+                argv = job("plot", surface, **kwargs, size=size, output="")
+            argv = replace(argv, output=f"{directory}/{out}")
+            entries.append(
+                Entry(
+                    "inside",
+                    f"{overlay}: {what}",
+                    overlay,
+                    caption,
+                    argv,
+                    (out,),
+                    shown=(out,),
+                    weight=4 if animated else 1,
+                )  # fmt: skip
+            )
+    for surface in surfaces:
+        out = f"inside/{surface}_field.png"
+        caption = (
+            f"{surface_caption(surface)}. Streamlines of −∇f under the article suite's "
+            f"{opts.steps} steps from {_start(surface)} (`--field`)."
+        )
+        argv = job(
+            "plot",
+            surface,
+            runs=_suites("article"),
+            steps=opts.steps,
+            field=True,
+            size=size,
+            output=f"{directory}/{out}",
+        )
+        entries.append(
+            Entry("inside", "The gradient field", "field", caption, argv, (out,), shown=(out,))
+        )
+    if opts.keep("hills_and_canyon"):
+        out = "inside/hills_and_canyon_velocity_step_scale.gif"
+        caption = (
+            f"{surface_caption('hills_and_canyon')}. Suite `article`: {runs_caption('article')}. "
+            f"{opts.steps} steps with the velocity (broad pale arrow), the last step (thin "
+            "arrow) and the effective learning rate (ellipse) at each head."
+        )
+        argv = job(
+            "animate",
+            "hills_and_canyon",
+            runs=_suites("article"),
+            steps=opts.steps,
+            show="velocity,step,scale",
+            size=opts.size,
+            fps=opts.fps,
+            output=f"{directory}/{out}",
+        )
+        entries.append(
+            Entry(
+                "inside",
+                "All at once, animated",
+                "animation",
+                caption,
+                argv,
+                (out,),
+                shown=(out,),
+                weight=10,
+            )  # fmt: skip
+        )
+    return entries
+
+
 def many_runs_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     entries = []
     n = opts.basin_grid
@@ -480,6 +615,7 @@ def gallery_entries(directory: str = "gallery", opts: GalleryOptions | None = No
         "histories": lambda: history_entries(directory, opts),
         "classic": lambda: classic_entries(directory, opts),
         "many_runs": lambda: many_runs_entries(directory, opts),
+        "inside": lambda: inside_entries(directory, opts),
     }
     return [e for key in SECTION_KEYS if key in opts.sections for e in builders[key]()]
 

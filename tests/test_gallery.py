@@ -71,7 +71,7 @@ def test_outputs_are_unique_and_the_readme_references_each_exactly_once():
     assert sorted(references(text)) == sorted(files)
     headings = re.findall(r"^#+ (.*)$", text, re.MULTILINE)
     assert (
-        len(headings) == len(set(headings)) == 1 + 7 + 8 + 6 * 2 + 2 + 7 + 10 + 7
+        len(headings) == len(set(headings)) == 1 + 8 + 8 + 6 * 2 + 2 + 7 + 10 + 7 + 7
     )  # unique anchors
 
 
@@ -132,8 +132,8 @@ def test_miniature_gallery_has_every_file_and_a_readme_that_shows_each_once(tmp_
     )
     expected = {str(p) for p in expected_files(gallery_entries(str(out), opts))}
     # simple_quad in two suites and two_minima's bad start (png, gif, mp4 each), 2 histories,
-    # rosenbrock, 2 basin maps and 2 sweeps
-    assert len(expected) == 6 + 6 + 2 + 1 + 4
+    # rosenbrock, 2 basin maps and 2 sweeps, two_minima inside the optimizer (5 overlays, field)
+    assert len(expected) == 6 + 6 + 2 + 1 + 4 + 6
     assert "trajectories/two_minima_article.mp4" in expected
     on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
     assert on_disk == expected | {"README.md"}  # no temporary or stray files
