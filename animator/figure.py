@@ -23,7 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from landscapes import OPTIMIZERS, InvalidValueError, Trajectory
+from landscapes import InvalidValueError, Trajectory
+from landscapes.optimizers import hparams_text
 
 from .background import RUN_COLORS, draw_surface, mark_minima, mark_start
 from .clipping import Box, ClippedPath, clip_path, expand, inside, last_visible
@@ -56,14 +57,13 @@ def new_figure(options: RenderOptions) -> Figure:
 
 def run_name(traj: Trajectory) -> str:
     """Legend name: the run's label and its hyperparameters (eps only when not the default)."""
-    defaults = OPTIMIZERS[traj.optimizer].defaults if traj.optimizer in OPTIMIZERS else {}
-    shown = [f"{k}={v:g}" for k, v in traj.hparams.items() if k != "eps" or defaults.get(k) != v]
+    shown = hparams_text(traj.optimizer, traj.hparams, "legend")
     label = traj.label
     spec_like = label.startswith((traj.optimizer + ":", traj.optimizer + "("))
     # "nesterov momentum 0.25" (a suite label) says nothing the values in brackets do not
     if label == traj.optimizer or spec_like or _only_names_hparams(label, traj):
         label = traj.optimizer
-    return f"{label}  ({', '.join(shown)})" if shown else label
+    return f"{label}  ({shown})" if shown else label
 
 
 def _only_names_hparams(label: str, traj: Trajectory) -> bool:

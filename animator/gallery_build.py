@@ -24,69 +24,24 @@ import numpy as np
 
 from .api import execute
 from .atomic import atomic_path, write_text_atomic
-from .colors import RUN_COLORS
 from .gallery_plan import Entry, GalleryOptions, gallery_command, gallery_entries, readme
+from .palette import PNG_COLORS, nearest_index, png_palette
 from .progress import Progress
 
-PALETTE_COLORS = 256
 #: Largest change (sum over R, G, B) a palette may make to 99.9 % of the pixels, else the PNG
 #: stays as rendered.
 MAX_PALETTE_ERROR = 60
 
 
-def palette_for(rgb: np.ndarray, colors: int = PALETTE_COLORS) -> np.ndarray:
-    """Up to ``colors`` palette colours for ``rgb`` (H, W, 3): the run colours, white and black
-    exactly, then the image's most frequent exact colours (flat contour bands, text), then a
-    median cut of what is left (anti-aliased edges). A thin run line of a few dozen pixels keeps
-    its colour this way; a plain median cut would merge it into a frequent neighbour."""
-    from PIL import Image
-
-    pinned = [tuple(int(h[k : k + 2], 16) for k in (1, 3, 5)) for h in RUN_COLORS]
-    pinned += [(255, 255, 255), (0, 0, 0)]
-    flat = rgb.reshape(-1, 3)
-    keys = (flat[:, 0].astype(np.uint32) << 16) | (flat[:, 1].astype(np.uint32) << 8) | flat[:, 2]
-    values, counts = np.unique(keys, return_counts=True)
-    frequent = values[np.argsort(counts)[::-1][: colors // 4]]
-    exact = list(
-        dict.fromkeys(
-            pinned + [((v >> 16) & 255, (v >> 8) & 255, v & 255) for v in frequent.tolist()]
-        )
-    )
-    rest = flat[~np.isin(keys, frequent)]
-    room = colors - len(exact)
-    if len(rest) and room > 0:
-        q = Image.fromarray(np.ascontiguousarray(rest.reshape(1, -1, 3))).quantize(
-            colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
-        )
-        used = len(q.getcolors(room) or [])
-        exact += [tuple(c) for c in np.array(q.getpalette()[: 3 * used]).reshape(-1, 3).tolist()]
-    return np.array(exact[:colors], dtype=np.uint8)
-
-
-def nearest_index(rgb: np.ndarray, palette: np.ndarray) -> np.ndarray:
-    """The index of the nearest palette colour for every pixel (exact: a palette colour maps to
-    itself), computed once per distinct colour of the image."""
-    flat = rgb.reshape(-1, 3)
-    keys = (flat[:, 0].astype(np.uint32) << 16) | (flat[:, 1].astype(np.uint32) << 8) | flat[:, 2]
-    unique, inverse = np.unique(keys, return_inverse=True)
-    colours = np.stack([(unique >> 16) & 255, (unique >> 8) & 255, unique & 255], -1).astype(int)
-    best = np.empty(len(unique), dtype=np.uint8)
-    pal = palette.astype(int)
-    for start in range(0, len(unique), 4096):  # bounded memory: 4096 x 256 distances at a time
-        chunk = colours[start : start + 4096]
-        best[start : start + 4096] = (((chunk[:, None, :] - pal[None]) ** 2).sum(-1)).argmin(1)
-    return best[inverse].reshape(rgb.shape[:2])
-
-
-def compress_png(path: Path, colors: int = PALETTE_COLORS) -> None:
-    """Store ``path`` with a palette of ``colors`` colours (no dithering, see ``palette_for``),
+def compress_png(path: Path, colors: int = PNG_COLORS) -> None:
+    """Store ``path`` with a palette of ``colors`` colours (no dithering, see ``png_palette``),
     unless that is no smaller or visibly changes more than a few edge pixels (then the file
     stays as it was)."""
     from PIL import Image
 
     with Image.open(path) as img:
         rgb = np.asarray(img.convert("RGB"))
-    palette = palette_for(rgb, colors)
+    palette = png_palette(rgb, colors)
     index = nearest_index(rgb, palette)
     quantized = Image.fromarray(index, mode="P")
     quantized.putpalette(palette.tobytes())

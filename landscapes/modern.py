@@ -17,7 +17,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .optimizers import MomentState, NoState, _zeros, register_optimizer
+from .optimizers import (
+    ADAM_DEFAULTS,
+    MomentState,
+    NoState,
+    _zeros,
+    adam_moments,
+    register_optimizer,
+)
 
 
 class AmsgradState(NamedTuple):
@@ -31,20 +38,9 @@ class LionState(NamedTuple):
     m: np.ndarray
 
 
-def _moments(state: MomentState, g: np.ndarray, beta1: float, beta2: float):
-    """Adam's running moments: (t, m, v) after one more gradient."""
-    t = state.t + 1
-    m = beta1 * state.m + (1 - beta1) * g
-    v = beta2 * state.v + (1 - beta2) * g**2
-    return t, m, v
-
-
 @register_optimizer(
     "nadam",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-8,
+    **ADAM_DEFAULTS,
     description="Adam with Nesterov's look-ahead on the first moment (Dozat 2016).",
     reference="T. Dozat, Incorporating Nesterov Momentum into Adam, ICLR workshop 2016, Alg. 2",
 )
@@ -65,7 +61,7 @@ def nadam(lr: float, beta1: float, beta2: float, eps: float):
 
     def update(xy, state, oracle):
         g = oracle.grad(xy)
-        t, m, v = _moments(state, g, beta1, beta2)
+        t, m, v = adam_moments(state, g, beta1, beta2)
         m_hat = beta1 * m / (1 - beta1 ** (t + 1)) + (1 - beta1) * g / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
         return xy - lr * m_hat / (np.sqrt(v_hat) + eps), MomentState(t, m, v)
@@ -75,10 +71,7 @@ def nadam(lr: float, beta1: float, beta2: float, eps: float):
 
 @register_optimizer(
     "amsgrad",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-8,
+    **ADAM_DEFAULTS,
     description="Adam whose denominator never shrinks: the running maximum of v (Reddi et al.).",
     reference="S. J. Reddi, S. Kale, S. Kumar, On the Convergence of Adam and Beyond, ICLR 2018, "
     "Alg. 2",
@@ -100,7 +93,7 @@ def amsgrad(lr: float, beta1: float, beta2: float, eps: float):
 
     def update(xy, state, oracle):
         g = oracle.grad(xy)
-        t, m, v = _moments(MomentState(state.t, state.m, state.v), g, beta1, beta2)
+        t, m, v = adam_moments(MomentState(state.t, state.m, state.v), g, beta1, beta2)
         v_max = np.maximum(state.v_max, v)
         denom = np.sqrt(v_max) / math.sqrt(1 - beta2**t) + eps
         return xy - lr / (1 - beta1**t) * m / denom, AmsgradState(t, m, v, v_max)
@@ -110,10 +103,7 @@ def amsgrad(lr: float, beta1: float, beta2: float, eps: float):
 
 @register_optimizer(
     "adamw",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-8,
+    **ADAM_DEFAULTS,
     weight_decay=0.01,
     description="Adam with decoupled weight decay: p −= lr·(m̂/(√v̂+eps) + wd·p).",
     reference="I. Loshchilov, F. Hutter, Decoupled Weight Decay Regularization, ICLR 2019, Alg. 2",
@@ -135,7 +125,7 @@ def adamw(lr: float, beta1: float, beta2: float, eps: float, weight_decay: float
 
     def update(xy, state, oracle):
         g = oracle.grad(xy)
-        t, m, v = _moments(state, g, beta1, beta2)
+        t, m, v = adam_moments(state, g, beta1, beta2)
         m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
         step = m_hat / (np.sqrt(v_hat) + eps) + weight_decay * xy
         return xy - lr * step, MomentState(t, m, v)
@@ -149,10 +139,7 @@ RADAM_THRESHOLD = 5.0
 
 @register_optimizer(
     "radam",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-8,
+    **ADAM_DEFAULTS,
     description="Rectified Adam: momentum SGD for the first steps, then Adam scaled by r_t.",
     reference="L. Liu et al., On the Variance of the Adaptive Learning Rate and Beyond, ICLR 2020, "
     "Alg. 2",
@@ -176,7 +163,7 @@ def radam(lr: float, beta1: float, beta2: float, eps: float):
 
     def update(xy, state, oracle):
         g = oracle.grad(xy)
-        t, m, v = _moments(state, g, beta1, beta2)
+        t, m, v = adam_moments(state, g, beta1, beta2)
         m_hat = m / (1 - beta1**t)
         rho = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
         if rho >= RADAM_THRESHOLD:
@@ -191,10 +178,7 @@ def radam(lr: float, beta1: float, beta2: float, eps: float):
 
 @register_optimizer(
     "adabelief",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-16,
+    **(ADAM_DEFAULTS | {"eps": 1e-16}),
     description="AdaBelief: Adam scaled by the spread of g around its running mean, not by g².",
     reference="J. Zhuang et al., AdaBelief Optimizer, NeurIPS 2020, Alg. 2",
 )
@@ -264,10 +248,7 @@ YOGI_INITIAL = 1e-6
 
 @register_optimizer(
     "yogi",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-3,
+    **(ADAM_DEFAULTS | {"eps": 1e-3}),
     description="Yogi: v moves towards g² by a fixed fraction of g², so it cannot blow up.",
     reference="M. Zaheer et al., Adaptive Methods for Nonconvex Optimization, NeurIPS 2018, Alg. 2",
 )
