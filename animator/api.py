@@ -29,14 +29,15 @@ from typing import Any, ClassVar
 import numpy as np
 
 from landscapes import (
+    MAX_RUNS,
     InvalidValueError,
     Optimizer,
     Suite,
     Surface,
     Trajectory,
     resolve_surface,
-    run,
     run_groups,
+    run_many,
 )
 from landscapes.suites import RunItem, flat_runs
 
@@ -214,15 +215,23 @@ def plot(
     size: tuple[int, int] = DEFAULT_SIZE,
     dpi: int = 100,
     view: str = "2d",
+    show: Sequence[str] | str | None = None,
+    field: bool = False,
+    paths: Sequence[str | os.PathLike] | None = None,
 ) -> Picture:
     """The final figure of ``runs`` over ``surface``: map, paths, loss panel, legend.
 
     ``noise``/``seed``: Gaussian noise added to every gradient. ``window`` (x0, x1, y0, y1) and
     ``levels`` (a count, values, or "0,1,2") override the surface's. ``tune``: first sweep each
-    run's lr (True: the default grid; or "LOW:HIGH:N") and draw it at the best one.
+    run's lr (True: the default grid; or "LOW:HIGH:N") and draw it at the best one. ``show``:
+    overlays at each head (grad, velocity, step, scale, lookahead); ``field``: the gradient field
+    under the paths; ``paths``: CSV files of paths recorded elsewhere (x,y[,label,step,loss]),
+    drawn with the runs (alone when no runs or suite are given).
     """
-    options = RenderOptions(size=size, dpi=dpi, view=view)
-    scene, notes = _scene(surface, runs, suite, start, steps, noise, seed, window, levels, tune)
+    options = RenderOptions(size=size, dpi=dpi, view=view, show=show or (), field=field)
+    scene, notes = _scene(
+        surface, runs, suite, start, steps, noise, seed, window, levels, tune, paths
+    )
     return Picture(scene, options, notes)
 
 
@@ -245,6 +254,9 @@ def animate(
     duration: float | None = None,
     hold: float = 1.0,
     quiet: bool = True,
+    show: Sequence[str] | str | None = None,
+    field: bool = False,
+    paths: Sequence[str | os.PathLike] | None = None,
 ) -> Animation:
     """An animation of ``runs`` over ``surface``, one frame per step (see ``plot``).
 
@@ -254,10 +266,22 @@ def animate(
     from .frames import plan_frames
 
     options = RenderOptions(
-        size=size, dpi=dpi, view=view, fps=fps, duration=duration, hold=hold, quiet=quiet
+        size=size,
+        dpi=dpi,
+        view=view,
+        fps=fps,
+        duration=duration,
+        hold=hold,
+        quiet=quiet,
+        show=show or (),
+        field=field,
     )
-    plan_frames(steps, options)  # the frame budget, before any run
-    scene, notes = _scene(surface, runs, suite, start, steps, noise, seed, window, levels, tune)
+    if not paths:
+        plan_frames(steps, options)  # the frame budget, before any run
+    scene, notes = _scene(
+        surface, runs, suite, start, steps, noise, seed, window, levels, tune, paths
+    )
+    plan_frames(scene.trajectories[0].steps, options)
     return Animation(scene, options, notes)
 
 
@@ -338,16 +362,14 @@ def history(
     groups = run_groups(runs, suite)
     surface = _surface(surface, window, levels)
 
-    def finished(pairs) -> list[Trajectory]:
-        return [
-            item if isinstance(item, Trajectory) else run(surface, item, start, steps, label=label)
-            for label, item in pairs
-        ]
-
-    panels = [(f"{g.suite} suite", finished(g.runs)) for g in groups if g.suite is not None]
+    panels = [
+        (f"{g.suite} suite", _run_all(surface, list(g.runs), start, steps))
+        for g in groups
+        if g.suite is not None
+    ]
     loose = [pair for g in groups if g.suite is None for pair in g.runs]
     if loose:
-        panels.append(("runs", finished(loose)))
+        panels.append(("runs", _run_all(surface, loose, start, steps)))
     return History(Histories(surface, panels), options)
 
 
@@ -416,7 +438,7 @@ def make_scene(
     seed: int = 0,
 ) -> Scene:
     """The runs of ``plot``/``animate`` over ``surface``, without drawing them."""
-    return _scene(surface, runs, suite, start, steps, noise, seed, None, None, False)[0]
+    return _scene(surface, runs, suite, start, steps, noise, seed, None, None, False, None)[0]
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -428,6 +450,35 @@ def _surface(surface: SurfaceArg, window, levels: Levels) -> Surface:
 
         levels = parse_levels(levels)
     return resolve_surface(surface, window, levels)
+
+
+def _run_all(
+    surface: Surface,
+    pairs: list,
+    start: Any,
+    steps: int,
+    *,
+    noise: float = 0.0,
+    seed: int = 0,
+    state: bool = False,
+) -> list[Trajectory]:
+    """Every ``(label, Optimizer)`` run in lockstep from one start; finished runs kept as given."""
+    jobs = [(label, item) for label, item in pairs if not isinstance(item, Trajectory)]
+    ran = iter(
+        run_many(
+            surface,
+            [opt for _, opt in jobs],
+            start,
+            steps,
+            labels=[label for label, _ in jobs],
+            noise=noise,
+            seed=seed,
+            record_state=state,
+        )
+        if jobs
+        else []
+    )
+    return [item if isinstance(item, Trajectory) else next(ran) for _, item in pairs]
 
 
 def _optimizers(runs: RunsArg, suite: SuiteArg, what: str) -> list[tuple[str, Optimizer]]:
@@ -464,37 +515,47 @@ def lr_grid_of(lr: str | tuple[float, float, int] | None) -> tuple[np.ndarray, s
 
 
 def _scene(
-    surface, runs, suite, start, steps, noise, seed, window, levels, tune
+    surface, runs, suite, start, steps, noise, seed, window, levels, tune, paths
 ) -> tuple[Scene, list[str]]:
-    """Run every requested run from one start (tuning learning rates if asked); the notes."""
+    """Run every requested run from one start (tuning learning rates if asked), add the recorded
+    ``paths``, hold shorter paths at their end; and the notes."""
+    from landscapes.paths import hold_to, read_paths
     from landscapes.sweep import format_lr
     from landscapes.sweep import tune as tune_lr
 
-    pairs = flat_runs(run_groups(runs, suite))
+    only_paths = bool(paths) and runs is None and suite is None
+    pairs = [] if only_paths else flat_runs(run_groups(runs, suite))
     grid = lr_grid_of(None if tune is True else tune) if tune is not False else None
     surface = _surface(surface, window, levels)
+    recorded = [t for file in paths or [] for t in read_paths(file, surface)]
+    if len(pairs) + len(recorded) > MAX_RUNS:
+        raise InvalidValueError(
+            f"{len(pairs) + len(recorded)} runs and paths; one picture takes at most {MAX_RUNS}"
+        )
     notes: list[str] = []
-    trajectories: list[Trajectory] = []
-    for label, item in pairs:
-        if isinstance(item, Trajectory):
-            trajectories.append(item)
+    records: dict[int, dict] = {}
+    for i, (label, item) in enumerate(pairs):
+        if grid is None or isinstance(item, Trajectory):
             continue
-        record = None
-        if grid is not None:
-            lrs, text = grid
-            item, result = tune_lr(
-                surface, item, lrs, start, steps, label=label, noise=noise, seed=seed
+        lrs, text = grid
+        best, result = tune_lr(
+            surface, item, lrs, start, steps, label=label, noise=noise, seed=seed
+        )
+        if result.best_index in (0, lrs.size - 1):
+            notes.append(
+                f"{label}: the best lr {best.hparams['lr']:g} is at the edge of the grid "
+                f"{text}; a wider --lr may find a better one"
             )
-            if result.best_index in (0, lrs.size - 1):
-                notes.append(
-                    f"{label}: the best lr {item.hparams['lr']:g} is at the edge of the grid "
-                    f"{text}; a wider --lr may find a better one"
-                )
-            record = result.to_dict()
-            del record["label"]
-            label = f"{label}, tuned lr={format_lr(item.hparams['lr'])}"
-        traj = run(surface, item, start, steps, label=label, noise=noise, seed=seed)
-        trajectories.append(replace(traj, extra={"tuning": record}) if record else traj)
+        records[i] = result.to_dict()
+        del records[i]["label"]
+        pairs[i] = (f"{label}, tuned lr={format_lr(best.hparams['lr'])}", best)
+    # the state is always recorded: overlays read it and the JSON export writes it
+    trajectories = _run_all(surface, pairs, start, steps, noise=noise, seed=seed, state=True)
+    for i, record in records.items():
+        trajectories[i] = replace(trajectories[i], extra={"tuning": record})
+    trajectories += recorded
+    longest = max(t.steps for t in trajectories)
+    trajectories = [hold_to(t, longest) for t in trajectories]
     for traj in trajectories:
         if traj.diverged:
             notes.append(f"{traj.label} diverged at step {traj.diverged_at}: {traj.reason}")

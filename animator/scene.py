@@ -38,6 +38,8 @@ class RenderOptions:
     view: str = "2d"  # "2d" or "3d"
     quiet: bool = True  # no progress bar
     hold: float = 1.0  # seconds the last frame is held in animations
+    show: tuple[str, ...] = ()  # overlays at each head (see overlays.py): grad, velocity, ...
+    field: bool = False  # faint streamlines of the negative gradient under the paths
 
     def __post_init__(self) -> None:
         if self.size is not None:
@@ -64,6 +66,11 @@ class RenderOptions:
         _check_number("hold", self.hold, 0, MAX_HOLD)
         if self.view not in VIEWS:
             raise InvalidValueError(f"unknown view {self.view!r}; choose from: {', '.join(VIEWS)}")
+        from .overlays import check_show  # no matplotlib: it loads only when drawing
+
+        object.__setattr__(self, "show", check_show(self.show or None))
+        if (self.show or self.field) and self.view == "3d":
+            raise InvalidValueError("--show and --field draw on the 2-D map; drop --view 3d")
 
 
 def _check_number(name: str, value: Any, low: float, high: float, *, low_open=False) -> None:

@@ -11,7 +11,7 @@ from .custom import add_surface, make_surface, resolve_surface, surface_from_for
 from .errors import FormulaWordError, InvalidValueError, LandscapeError, UnknownNameError
 from .formula import compile_formula
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer, register_optimizer
-from .runs import ESCAPE_RADIUS, MAX_STEPS, Trajectory, run
+from .runs import ESCAPE_RADIUS, MAX_STEPS, Trajectory, run, run_many
 from .specs import parse_spec
 from .suites import MAX_RUNS, SUITES, RunGroup, Suite, flat_runs, run_groups
 from .surfaces import SURFACES, Minimum, Surface, get_surface, register_surface
@@ -47,12 +47,13 @@ __all__ = [
     "run_groups",
     "resolve_surface",
     "run",
+    "run_many",
     "run_suite",
     "surface_from_formula",
 ]
 
 
 def run_suite(surface, suite: str, start=None, steps: int = 125) -> list[Trajectory]:
-    """Every run of a named suite on one surface, in the suite's order."""
-    pairs = flat_runs(run_groups(suite=suite))
-    return [run(surface, opt, start, steps, label=label) for label, opt in pairs]
+    """Every run of a named suite on one surface, in the suite's order (in lockstep)."""
+    labels, opts = zip(*flat_runs(run_groups(suite=suite)), strict=True)
+    return run_many(surface, list(opts), start, steps, labels=list(labels))

@@ -8,12 +8,15 @@ no longer updated. Nothing raises and numpy's overflow warnings are silenced.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .errors import InvalidValueError
+from .insides import StateRecord, record_states
+from .lockstep import Tape, step_all
 from .optimizers import Optimizer
 from .surfaces import Surface, get_surface
 
@@ -39,7 +42,10 @@ class NoisyOracle:
         self.rng = np.random.default_rng(seed)
 
     def grad(self, xy: np.ndarray) -> np.ndarray:
-        g = self.surface.grad(xy)
+        return self.perturb(self.surface.grad(xy))
+
+    def perturb(self, g: np.ndarray) -> np.ndarray:
+        """``g`` plus fresh noise (one draw per gradient asked for, in the order asked)."""
         return g + self.sigma * self.rng.standard_normal(g.shape)
 
     def hessian(self, xy: np.ndarray) -> np.ndarray:
@@ -62,6 +68,7 @@ class Trajectory:
     noise: float = 0.0
     seed: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    state: StateRecord | None = None  # the optimizer's state per point, when recorded
 
     @property
     def steps(self) -> int:
@@ -97,6 +104,57 @@ class Trajectory:
         k = self.diverged_at
         return self.steps if k is None else k - 1
 
+    @classmethod
+    def from_points(
+        cls,
+        surface: Surface | str,
+        xy: Any,
+        *,
+        label: str = "recorded path",
+        loss: Any = None,
+    ) -> Trajectory:
+        """A path recorded elsewhere, as a run over ``surface``: ``xy`` of shape (n, 2), finite.
+
+        The loss at each point is computed from the surface unless ``loss`` (n values) is given.
+        """
+        surface = get_surface(surface)
+        try:
+            xy = np.array(xy, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidValueError(f"path {label!r}: points must be numbers") from None
+        if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) == 0:
+            raise InvalidValueError(
+                f"path {label!r} must have shape (n, 2) with n >= 1, not {xy.shape}"
+            )
+        bad = np.flatnonzero(~np.isfinite(xy).all(1))
+        if bad.size:
+            i = int(bad[0])
+            raise InvalidValueError(
+                f"path {label!r}: point {i} ({xy[i, 0]:g}, {xy[i, 1]:g}) is not finite"
+            )
+        if len(xy) > MAX_STEPS + 1:
+            raise InvalidValueError(f"path {label!r} has {len(xy)} points; at most {MAX_STEPS + 1}")
+        if loss is None:
+            with np.errstate(all="ignore"):
+                loss = np.asarray(surface.value(xy), dtype=float)
+        else:
+            loss = np.array(loss, dtype=float)
+            if loss.shape != (len(xy),) or not np.isfinite(loss).all():
+                raise InvalidValueError(
+                    f"path {label!r}: loss must be {len(xy)} finite numbers, one per point"
+                )
+        return cls(
+            label=label,
+            surface=surface.name,
+            optimizer="recorded",
+            hparams={},
+            start=xy[0].copy(),
+            xy=xy,
+            loss=loss,
+            diverged_step=np.array(-1),
+            reason_code=np.array(0),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the JSON export."""
         single = not self.is_batch
@@ -117,6 +175,7 @@ class Trajectory:
             ),
             "xy": _nan_to_none(self.xy),
             "loss": _nan_to_none(self.loss),
+            **({"state": self.state.to_dict()} if self.state is not None else {}),
             **self.extra,
         }
 
@@ -157,69 +216,145 @@ def run(
     label: str | None = None,
     noise: float = 0.0,
     seed: int | None = None,
+    record_state: bool = False,
 ) -> Trajectory:
-    """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``."""
+    """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``.
+
+    ``record_state``: keep the optimizer's state at every point, with what it means
+    (``Trajectory.state``, see ``landscapes.insides``), for overlays and exports.
+    """
+    labels = None if label is None else [label]
+    return run_many(
+        surface, [optimizer], start, steps, labels=labels, noise=noise, seed=seed,
+        record_state=record_state,
+    )[0]  # fmt: skip
+
+
+def run_many(
+    surface: Surface | str,
+    optimizers: Sequence[Optimizer],
+    start: Any = None,
+    steps: int = 125,
+    *,
+    labels: Sequence[str | None] | None = None,
+    noise: float = 0.0,
+    seed: int | None = None,
+    record_state: bool = False,
+) -> list[Trajectory]:
+    """Run every optimizer on ``surface`` from the same ``start``, in lockstep.
+
+    The runs advance together, so each step asks the surface for the gradients of all of them
+    (look-ahead points included) in one batched call (see :mod:`landscapes.lockstep`). Each
+    trajectory equals ``run(surface, optimizer, start, ...)`` bit for bit; with ``noise``, each
+    run draws from its own generator seeded with ``seed``, as a single run would.
+    """
     surface = get_surface(surface)
     xy = as_start(surface.start if start is None else start)
     steps = check_steps(steps)
     if not (np.isfinite(noise) and noise >= 0):
         raise InvalidValueError(f"noise={noise!r} must be a finite number >= 0")
-    oracle = NoisyOracle(surface, noise, seed) if noise > 0 else surface
-
-    batch = xy.shape[:-1]
-    path = np.full((steps + 1, *xy.shape), np.nan)
-    loss = np.full((steps + 1, *batch), np.nan)
-    diverged = np.full(batch, -1, dtype=int)
-    reason = np.zeros(batch, dtype=int)
-    alive = np.ones(batch, dtype=bool)
-
-    def reasons(xy, value, ok):
-        return np.where(
-            ~np.isfinite(xy).all(-1), 1, np.where(~np.isfinite(value), 2, np.where(ok, 0, 3))
-        )
-
+    labels = [None] * len(optimizers) if labels is None else list(labels)
+    if len(labels) != len(optimizers):
+        raise InvalidValueError(f"{len(labels)} labels for {len(optimizers)} optimizers")
     with np.errstate(all="ignore"):
-        path[0] = xy
-        loss[0] = surface.value(xy)
-        ok = np.isfinite(loss[0]) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
+        runs = [_Run(surface, opt, xy, steps, noise, seed, record_state) for opt in optimizers]
+        for k in range(1, steps + 1):
+            live = [r for r in runs if r.alive.any()]
+            if not live:
+                break
+            moved = step_all(surface, [(r.optimizer.update, r.xy, r.state, r.tape) for r in live])
+            points = [xy for xy, _ in moved]
+            values = _split(
+                surface.value(np.concatenate([p.reshape(-1, 2) for p in points])), points
+            )
+            for r, (xy, state), value in zip(live, moved, values, strict=True):
+                r.record(k, xy, state, value)
+    return [r.trajectory(label) for r, label in zip(runs, labels, strict=True)]
+
+
+def _split(values: np.ndarray, points: list[np.ndarray]) -> list[np.ndarray]:
+    """The values of a stacked call, one array per run, shaped like that run's points."""
+    ends = np.cumsum([p.size // 2 for p in points])[:-1]
+    return [v.reshape(p.shape[:-1]) for v, p in zip(np.split(values, ends), points, strict=True)]
+
+
+def _reasons(xy: np.ndarray, value: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    return np.where(
+        ~np.isfinite(xy).all(-1), 1, np.where(~np.isfinite(value), 2, np.where(ok, 0, 3))
+    )
+
+
+class _Run:
+    """One run in progress: its point and state, and the path, losses and divergences so far."""
+
+    def __init__(
+        self,
+        surface: Surface,
+        optimizer: Optimizer,
+        xy: np.ndarray,
+        steps: int,
+        noise: float,
+        seed: int | None,
+        record_state: bool = False,
+    ) -> None:
+        self.surface, self.optimizer, self.noise, self.seed = surface, optimizer, noise, seed
+        self.tape = Tape(NoisyOracle(surface, noise, seed).perturb if noise > 0 else None)
+        batch = xy.shape[:-1]
+        self.path = np.full((steps + 1, *xy.shape), np.nan)
+        self.loss = np.full((steps + 1, *batch), np.nan)
+        self.diverged = np.full(batch, -1, dtype=int)
+        self.reason = np.zeros(batch, dtype=int)
+        self.alive = np.ones(batch, dtype=bool)
+        self.path[0] = xy
+        self.loss[0] = surface.value(xy)
+        ok = np.isfinite(self.loss[0]) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
         if not ok.all():  # a start where the loss is not finite: an error, or (batch) marked
-            code = reasons(xy, loss[0], ok)
+            code = _reasons(xy, self.loss[0], ok)
             if not batch:
                 raise InvalidValueError(
                     f"start ({xy[0]:g}, {xy[1]:g}) is unusable on {surface.name}: "
                     + REASONS[int(code)].replace("stopped being", "is not")
                 )
-            diverged[~ok], reason[~ok], alive = 0, code[~ok], ok
-            xy = np.where(alive[..., None], xy, np.nan)
-        state = optimizer.init(xy)
-        for k in range(1, steps + 1):
-            xy, state = optimizer.update(xy, state, oracle)
-            value = surface.value(xy)
-            # Cheap test first (NaN fails both comparisons); reasons only when something failed.
-            ok = np.isfinite(value) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
-            newly = alive & ~ok
-            if newly.any():
-                code = reasons(xy, value, ok)
-                diverged[newly] = k
-                reason[newly] = code[newly]
-                alive = alive & ~newly
-                xy = np.where(alive[..., None], xy, np.nan)
-                value = np.where(alive, value, np.nan)
-            path[k] = xy
-            loss[k] = value
-            if not alive.any():
-                break
+            self.diverged[~ok], self.reason[~ok], self.alive = 0, code[~ok], ok
+            xy = np.where(self.alive[..., None], xy, np.nan)
+        self.xy = xy
+        self.state = optimizer.init(xy)
+        self.states = [self.state] if record_state else None  # per point, for Trajectory.state
 
-    return Trajectory(
-        label=label or optimizer.label,
-        surface=surface.name,
-        optimizer=optimizer.name,
-        hparams=dict(optimizer.hparams),
-        start=np.array(path[0]),
-        xy=path,
-        loss=loss,
-        diverged_step=diverged,
-        reason_code=reason,
-        noise=float(noise),
-        seed=seed,
-    )
+    def record(self, k: int, xy: np.ndarray, state: Any, value: np.ndarray) -> None:
+        """Step ``k`` took the run to ``xy`` with loss ``value``: check it and keep it."""
+        # Cheap test first (NaN fails both comparisons); reasons only when something failed.
+        ok = np.isfinite(value) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
+        newly = self.alive & ~ok
+        if newly.any():
+            code = _reasons(xy, value, ok)
+            self.diverged[newly] = k
+            self.reason[newly] = code[newly]
+            self.alive = self.alive & ~newly
+            xy = np.where(self.alive[..., None], xy, np.nan)
+            value = np.where(self.alive, value, np.nan)
+        self.path[k] = xy
+        self.loss[k] = value
+        self.xy, self.state = xy, state
+        if self.states is not None:
+            self.states.append(state)
+
+    def trajectory(self, label: str | None) -> Trajectory:
+        return Trajectory(
+            label=label or self.optimizer.label,
+            surface=self.surface.name,
+            optimizer=self.optimizer.name,
+            hparams=dict(self.optimizer.hparams),
+            start=np.array(self.path[0]),
+            xy=self.path,
+            loss=self.loss,
+            diverged_step=self.diverged,
+            reason_code=self.reason,
+            noise=float(self.noise),
+            seed=self.seed,
+            state=(
+                record_states(self.optimizer.insides, self.surface, self.path, self.states)
+                if self.states
+                else None
+            ),
+        )

@@ -5,17 +5,12 @@ import pytest
 
 import landscapes as L
 from landscapes.surfaces import ARTICLE_SURFACES
-from tests.reference import reference_run
+from tests.reference import reference_ensemble, reference_run, sensitive_from, spread
 
-# Runs that amplify rounding noise: a 1e-16 difference in the order of float operations grows
-# past 1e-9 from this step on (Adadelta and RMSProp bouncing between the walls and ripples at
-# the article's large learning rates). Up to that step they must agree to 1e-9.
-CHAOTIC_FROM = {
-    ("basins_and_walls", "adadelta"): 17,
-    ("ripple", "rmsprop"): 9,
-    ("ripple", "adadelta"): 11,
-    ("hills_and_canyon", "adadelta"): 111,
-}
+#: How far the run may be from the reference: 1e-9, plus this many times the spread of the
+#: reference's rounding ensemble at that step. The companions carry one ulp per gradient, a CPU
+#: whose exp/sin round differently a few; measured worst ratio 1.4 (AVX-512 and baseline numpy).
+SPREAD_MARGIN = 100
 CASES = [
     (surface, suite, label, spec)
     for surface in ARTICLE_SURFACES
@@ -29,12 +24,19 @@ def test_article_runs_match_independent_implementation(surface, suite, label, sp
     s = L.get_surface(surface)
     opt = L.parse_spec(spec)
     traj = L.run(s, opt, steps=125, label=label)
-    ref = np.array(
-        reference_run(opt.name, opt.hparams, lambda p: s.grad(np.array(p)).tolist(), s.start, 125)
+    ensemble = reference_ensemble(
+        opt.name, opt.hparams, lambda ps: s.grad(np.array(ps)).tolist(), s.start, 125
     )
-    upto = CHAOTIC_FROM.get((surface, label), 126)
+    # Compared up to the step at which the reference's own ensemble spreads (past it, any of many
+    # paths is as right as another), within the rounding noise measured at each step.
+    upto = sensitive_from(ensemble, s.window) or 126
+    allowed = 1e-9 + SPREAD_MARGIN * spread(ensemble)[:upto]
     assert traj.xy.shape == (126, 2)
-    np.testing.assert_allclose(traj.xy[:upto], ref[:upto], rtol=0, atol=1e-9)
+    error = np.hypot(*(traj.xy[:upto] - ensemble[0, :upto]).T)
+    worst = int(np.argmax(error - allowed))
+    assert error[worst] <= allowed[worst], (
+        f"step {worst}: {error[worst]:.3g} > {allowed[worst]:.3g}"
+    )
     assert not traj.diverged
 
 

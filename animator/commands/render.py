@@ -9,6 +9,7 @@ import argparse
 
 from ..arguments import bounded_float, bounded_int
 from ..outputs import output_for, suffixes
+from ..overlays import OVERLAY_HELP
 from ..requests import Request
 from ..scene import MAX_DURATION, MAX_FPS, MAX_HOLD, VIEWS
 from .common import add_lr_option, add_picture_arguments, add_run_arguments, request_of
@@ -54,6 +55,23 @@ def add_parser(sub) -> None:
         help="how long an animation holds its last frame (default 1)",
     )
     p.add_argument("--view", choices=VIEWS, default="2d")
+    p.add_argument(
+        "--show",
+        metavar="LIST",
+        help="overlays at each run's head, comma-separated: "
+        + "; ".join(f"{k}: {v}" for k, v in OVERLAY_HELP.items()),
+    )
+    p.add_argument(
+        "--field", action="store_true", help="draw the gradient field (faint streamlines of −∇f)"
+    )
+    p.add_argument(
+        "--path",
+        dest="paths",
+        action="append",
+        metavar="FILE.csv",
+        help="draw a path recorded elsewhere: CSV with columns x,y (optional label,step,loss); "
+        "repeatable; with --path and no -O/--suite only the paths are drawn",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.add_argument(
         "--tune",
@@ -71,6 +89,9 @@ def request(args: argparse.Namespace) -> Request:
         "seed": args.seed,
         "tune": (args.lr or True) if args.tune else False,
         "view": args.view,
+        "show": args.show,
+        "field": args.field,
+        "paths": None if args.paths is None else tuple(args.paths),
     }
     if output_for("scene", args.output).animation:
         kwargs.update(fps=args.fps, duration=args.duration, hold=args.hold, quiet=args.quiet)
