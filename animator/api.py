@@ -7,7 +7,7 @@ thin shell over these functions, so both write the same bytes.
 >>> import animator
 >>> animator.plot("x**2 + 3*y**2", ["adam:lr=0.1", "rmsprop"]).save("bowl.png")  # doctest: +SKIP
 >>> anim = animator.animate("hills_and_canyon", suite="article")                 # doctest: +SKIP
->>> anim            # in a notebook: plays inline (an H.264 <video>)             # doctest: +SKIP
+>>> anim            # in a notebook: the interactive player               # doctest: +SKIP
 >>> animator.basins("two_minima", "adam:lr=0.1", grid=100).save("basins.png")   # doctest: +SKIP
 
 ``surface`` is a registered name (``animator list``), a formula in x and y, or a ``Surface``.
@@ -118,10 +118,34 @@ class Animation(Picture):
 
         return np.array(FrameRenderer(self.scene, self.options).frame(k))
 
+    def _repr_png_(self) -> None:
+        """None: a notebook shows the player (``_repr_html_``), not a still picture as well."""
+        return None
+
     def _repr_html_(self) -> str:
+        """What Jupyter shows: the interactive player (a 3-D view: the video). Made once."""
+        from .page import uses_player
+
+        return self.to_jshtml() if uses_player(self.options) else self.to_html5_video()
+
+    def to_jshtml(self) -> str:
+        """The interactive player as an HTML fragment (no encoding: drawn from the runs' data)."""
+        from .page import player_fragment
+
+        return self._cached("player", lambda: player_fragment(self.scene, self.options))
+
+    def to_html5_video(self) -> str:
+        """An H.264 ``<video>`` with the MP4 inside (base64) and the final frame as poster."""
         from .writers import animation_html
 
-        return animation_html(self.scene, self.options, page=False)
+        return self._cached("video", lambda: animation_html(self.scene, self.options, page=False))
+
+    def _cached(self, key: str, make) -> str:
+        """Each HTML form is made once per Animation: a second display re-encodes nothing."""
+        cache = self.__dict__.setdefault("_html", {})
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
 
 
 class BasinMaps(Product):
@@ -257,11 +281,13 @@ def animate(
     show: Sequence[str] | str | None = None,
     field: bool = False,
     paths: Sequence[str | os.PathLike] | None = None,
+    html: str = "player",
 ) -> Animation:
     """An animation of ``runs`` over ``surface``, one frame per step (see ``plot``).
 
     ``duration`` (seconds) thins the frames evenly; ``hold`` holds the last frame; ``quiet``
-    False shows a progress bar on a terminal while saving.
+    False shows a progress bar on a terminal while saving. ``html``: what an .html file holds,
+    the interactive ``"player"`` or an H.264 ``"video"`` (3-D views and overlays: the video).
     """
     from .frames import plan_frames
 
@@ -275,6 +301,7 @@ def animate(
         quiet=quiet,
         show=show or (),
         field=field,
+        html=html,
     )
     if not paths:
         plan_frames(steps, options)  # the frame budget, before any run

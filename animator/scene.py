@@ -19,6 +19,7 @@ MAX_HOLD = 60.0  # seconds the last frame may be held
 MAX_FRAMES = 5000  # frames in one animation
 MAX_FRAME_PIXELS = 2_000_000_000  # frames x width x height for one animation
 VIEWS = ("2d", "3d")
+HTML_KINDS = ("player", "video")  # what an .html output holds
 #: Default picture sizes of the charts that are not a scene.
 HISTORY_SIZE = (1200, 640)  # two panels side by side
 SWEEP_SIZE = (1000, 620)
@@ -38,6 +39,7 @@ class RenderOptions:
     view: str = "2d"  # "2d" or "3d"
     quiet: bool = True  # no progress bar
     hold: float = 1.0  # seconds the last frame is held in animations
+    html: str = "player"  # .html pages: "player" (interactive, 2-D) or "video" (an H.264 <video>)
     show: tuple[str, ...] = ()  # overlays at each head (see overlays.py): grad, velocity, ...
     field: bool = False  # faint streamlines of the negative gradient under the paths
 
@@ -66,6 +68,10 @@ class RenderOptions:
         _check_number("hold", self.hold, 0, MAX_HOLD)
         if self.view not in VIEWS:
             raise InvalidValueError(f"unknown view {self.view!r}; choose from: {', '.join(VIEWS)}")
+        if self.html not in HTML_KINDS:
+            raise InvalidValueError(
+                f"unknown html {self.html!r}; choose from: {', '.join(HTML_KINDS)}"
+            )
         from .overlays import check_show  # no matplotlib: it loads only when drawing
 
         object.__setattr__(self, "show", check_show(self.show or None))

@@ -11,7 +11,7 @@ from ..arguments import bounded_float, bounded_int
 from ..outputs import output_for, suffixes
 from ..overlays import OVERLAY_HELP
 from ..requests import Request
-from ..scene import MAX_DURATION, MAX_FPS, MAX_HOLD, VIEWS
+from ..scene import HTML_KINDS, MAX_DURATION, MAX_FPS, MAX_HOLD, VIEWS
 from .common import add_lr_option, add_picture_arguments, add_run_arguments, request_of
 
 NAME = "render"
@@ -41,7 +41,12 @@ def add_parser(sub) -> None:
         help="seed of the gradient noise (default 0)",
     )
     add_picture_arguments(p, (1200, 800))
-    p.add_argument("--fps", type=bounded_float(0, MAX_FPS, low_open=True), default=20.0)
+    p.add_argument(
+        "--fps",
+        type=bounded_float(0, MAX_FPS, low_open=True),
+        default=20.0,
+        help="frames per second of a .gif/.mp4, steps per second of an .html player at 1x",
+    )
     p.add_argument(
         "--duration",
         type=bounded_float(0, MAX_DURATION, low_open=True),
@@ -54,7 +59,20 @@ def add_parser(sub) -> None:
         metavar="SECONDS",
         help="how long an animation holds its last frame (default 1)",
     )
-    p.add_argument("--view", choices=VIEWS, default="2d")
+    p.add_argument(
+        "--view",
+        choices=VIEWS,
+        default="2d",
+        help="2d: the contour map; 3d: the surface in perspective with the runs on it",
+    )
+    p.add_argument(
+        "--html",
+        choices=HTML_KINDS,
+        default="player",
+        help="what an .html output holds: 'player', an interactive page drawn from the runs' data "
+        "(scrub, pause, hide runs, hover for numbers), or 'video', an H.264 video in a page; "
+        "with --view 3d or --show the page is always the video (default: player)",
+    )
     p.add_argument(
         "--show",
         metavar="LIST",
@@ -94,6 +112,8 @@ def request(args: argparse.Namespace) -> Request:
         "paths": None if args.paths is None else tuple(args.paths),
     }
     if output_for("scene", args.output).animation:
-        kwargs.update(fps=args.fps, duration=args.duration, hold=args.hold, quiet=args.quiet)
+        kwargs.update(
+            fps=args.fps, duration=args.duration, hold=args.hold, quiet=args.quiet, html=args.html
+        )
         return request_of("animate", args, **kwargs)
     return request_of("plot", args, **kwargs)
