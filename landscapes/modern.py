@@ -40,6 +40,11 @@ class LionState(NamedTuple):
     m: np.ndarray
 
 
+def _adam_insides(update, lr: float, beta2: float, eps: float) -> Insides:
+    """What the Adam family holds: the moments, the coasting velocity and the scale on m̂."""
+    return Insides(MOMENT_FIELDS, velocity=coast(update), scale=_adam_scale(lr, beta2, eps))
+
+
 def _adam_scale(lr: float, beta2: float, eps: float):
     """The Adam family's effective learning rate: the factor on m̂, lr/(√(v/(1−β₂ᵗ)) + eps)."""
 
@@ -77,11 +82,7 @@ def nadam(lr: float, beta1: float, beta2: float, eps: float):
         v_hat = v / (1 - beta2**t)
         return xy - lr * m_hat / (np.sqrt(v_hat) + eps), MomentState(t, m, v)
 
-    return (
-        init,
-        update,
-        Insides(MOMENT_FIELDS, velocity=coast(update), scale=_adam_scale(lr, beta2, eps)),
-    )
+    return init, update, _adam_insides(update, lr, beta2, eps)
 
 
 @register_optimizer(
@@ -150,11 +151,7 @@ def adamw(lr: float, beta1: float, beta2: float, eps: float, weight_decay: float
         step = m_hat / (np.sqrt(v_hat) + eps) + weight_decay * xy
         return xy - lr * step, MomentState(t, m, v)
 
-    return (
-        init,
-        update,
-        Insides(MOMENT_FIELDS, velocity=coast(update), scale=_adam_scale(lr, beta2, eps)),
-    )
+    return init, update, _adam_insides(update, lr, beta2, eps)
 
 
 #: RAdam's threshold on ρₜ: rectify only when the variance estimate is tractable.
@@ -310,11 +307,7 @@ def yogi(lr: float, beta1: float, beta2: float, eps: float):
         m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
         return xy - lr * m_hat / (np.sqrt(v_hat) + eps), MomentState(t, m, v)
 
-    return (
-        init,
-        update,
-        Insides(MOMENT_FIELDS, velocity=coast(update), scale=_adam_scale(lr, beta2, eps)),
-    )
+    return init, update, _adam_insides(update, lr, beta2, eps)
 
 
 @register_optimizer(
