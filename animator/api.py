@@ -441,16 +441,14 @@ def gallery(
     """
     from .gallery_plan import GalleryOptions, check_gallery_options
 
-    opts = GalleryOptions.make(
+    given = dict(size=size, sections=sections, surfaces=surfaces, basin_grid=basin_grid)
+    given["response_dpi"] = response_dpi
+    opts = GalleryOptions(
         steps=steps,
-        size=size,
-        mp4=mp4,
-        sections=sections,
-        surfaces=surfaces,
-        basin_grid=basin_grid,
-        response_dpi=response_dpi,
+        mp4=bool(mp4),
         jobs=jobs,
         quiet=quiet,
+        **{k: v for k, v in given.items() if v is not None},
     )
     check_gallery_options(opts)
     return Gallery(opts, opts)

@@ -1,7 +1,7 @@
 """Writers of the charts that are not a map with runs: basin maps, sweeps, histories, responses.
 
-One signature, ``write(path, data, options)``, as in :mod:`animator.outputs`. Every figure goes
-through :func:`animator.savefig.save_figure` (reproducible bytes, write-then-rename).
+One signature, ``write(path, data, options)``, as in the output registry. Every figure goes
+through ``save_figure`` (reproducible bytes, write-then-rename).
 """
 
 from __future__ import annotations

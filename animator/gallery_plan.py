@@ -15,22 +15,20 @@ and learning-rate sweeps).
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from landscapes import SUITES, SURFACES, InvalidValueError, Suite, get_surface, parse_spec
+from landscapes import SUITES, InvalidValueError, Suite, get_surface, run_groups
+from landscapes.classic import CLASSIC_SURFACES
+from landscapes.optimizers import hparams_text
 from landscapes.responses import METHODS, SIGNALS
+from landscapes.suites import flat_runs
 from landscapes.surfaces import ARTICLE_SURFACES
 
 from .requests import Request
 from .scene import MAX_SIDE, MIN_SIDE
 
-#: The classic test functions (``landscapes.classic``).
-CLASSIC_SURFACES: tuple[str, ...] = tuple(
-    name for name, s in SURFACES.items() if s.func.__module__ == "landscapes.classic"
-)
 BAD_INIT = "two_minima"
 SUITE_ORDER = ("nesterov", "article")
 
@@ -143,41 +141,21 @@ class GalleryOptions:
     jobs: int = 2  # worker processes
     quiet: bool = True  # no progress bar, no summary line
 
-    @classmethod
-    def make(
-        cls,
-        *,
-        steps: int = 125,
-        size: tuple[int, int] | None = None,
-        mp4: bool = False,
-        sections: Sequence[str] | None = None,
-        surfaces: Sequence[str] | None = None,
-        basin_grid: int | None = None,
-        response_dpi: int | None = None,
-        jobs: int = 2,
-        quiet: bool = True,
-    ) -> GalleryOptions:
-        """Options from API values: None means the default, names are checked."""
-        base = cls()
-        if sections is not None:
-            bad = [k for k in sections if k not in SECTION_KEYS]
-            if bad:
-                raise InvalidValueError(
-                    f"unknown gallery section {bad[0]!r}; choose from: {', '.join(SECTION_KEYS)}"
-                )
+    def __post_init__(self) -> None:
+        """Checked and canonical once, when made: sections, surface names, sizes, jobs."""
+        bad = [k for k in self.sections if k not in SECTION_KEYS]
+        if bad:
+            raise InvalidValueError(
+                f"unknown gallery section {bad[0]!r}; choose from: {', '.join(SECTION_KEYS)}"
+            )
+        jobs = self.jobs
         if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= 64:
             raise InvalidValueError(f"jobs={jobs!r} must be a whole number from 1 to 64")
-        return cls(
-            steps=steps,
-            size=base.size if size is None else tuple(int(v) for v in size),
-            mp4=bool(mp4),
-            sections=SECTION_KEYS if sections is None else tuple(sections),
-            surfaces=None if surfaces is None else tuple(get_surface(s).name for s in surfaces),
-            basin_grid=base.basin_grid if basin_grid is None else basin_grid,
-            response_dpi=base.response_dpi if response_dpi is None else response_dpi,
-            jobs=jobs,
-            quiet=quiet,
-        )
+        set_ = object.__setattr__
+        set_(self, "size", tuple(int(v) for v in self.size))
+        set_(self, "sections", tuple(self.sections))
+        if self.surfaces is not None:
+            set_(self, "surfaces", tuple(get_surface(s).name for s in self.surfaces))
 
     def history_size(self) -> tuple[int, int]:
         """Two panels side by side with their legends below: wider than a still."""
@@ -264,7 +242,8 @@ def _suites(*names: str) -> tuple[Suite, ...]:
 
 def runs_caption(suite: str) -> str:
     """``nesterov lr=0.01, momentum=0.9; rmsprop lr=0.25, ...``: every run and hyperparameter."""
-    return "; ".join(parse_spec(spec).describe() for _, spec in SUITES[suite].runs)
+    pairs = flat_runs(run_groups(suite=suite))
+    return "; ".join(f"{opt.name} {hparams_text(opt.name, opt.hparams)}" for _, opt in pairs)
 
 
 def surface_caption(name: str) -> str:

@@ -13,7 +13,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from landscapes import OPTIMIZERS, Surface, Trajectory
+from landscapes import Surface, Trajectory
+from landscapes.optimizers import hparams_text
 
 from .background import RUN_COLORS
 from .scene import HISTORY_SIZE
@@ -27,9 +28,8 @@ LOG_FLOOR = 1e-16
 def history_name(traj: Trajectory) -> str:
     """``nesterov (lr=0.01, momentum=0.9)``: the optimizer and its hyperparameters (eps only when
     it is not the default), so no two runs of a suite read the same."""
-    defaults = OPTIMIZERS[traj.optimizer].defaults if traj.optimizer in OPTIMIZERS else {}
-    shown = [f"{k}={v:g}" for k, v in traj.hparams.items() if k != "eps" or defaults.get(k) != v]
-    return f"{traj.optimizer} ({', '.join(shown)})" if shown else traj.optimizer
+    shown = hparams_text(traj.optimizer, traj.hparams, "legend")
+    return f"{traj.optimizer} ({shown})" if shown else traj.optimizer
 
 
 def _in_reach(value: float, lo: float, hi: float, log: bool) -> bool:

@@ -31,16 +31,16 @@ Writer = Callable[[Path, Any, Any], None]
 class Output:
     """One suffix of one product kind: where its writer lives and whether it is an animation."""
 
-    writer: str  # "module:function", relative to the animator package
+    writer: str  # "module:function"
     animation: bool = False  # frames over time: the frame budget is checked before any work
     directory: bool = False  # writes a directory of files
 
     def write(self, path: Path, data: Any, options: Any) -> None:
         module, _, name = self.writer.partition(":")
-        getattr(importlib.import_module(module, __package__), name)(path, data, options)
+        getattr(importlib.import_module(module), name)(path, data, options)
 
 
-_FIGURE = Output(".writers:write_figure")
+_FIGURE = Output("animator.writers:write_figure")
 
 #: kind -> suffix -> output. Kinds: scene (plot/animate), basins, sweeps, history, responses,
 #: gallery.
@@ -49,33 +49,33 @@ OUTPUTS: dict[str, dict[str, Output]] = {
         ".png": _FIGURE,
         ".svg": _FIGURE,
         ".pdf": _FIGURE,
-        ".gif": Output(".writers:write_gif", animation=True),
-        ".mp4": Output(".writers:write_mp4", animation=True),
-        ".html": Output(".writers:write_html", animation=True),
-        ".csv": Output(".exports:write_scene_csv"),
-        ".json": Output(".exports:write_scene_json"),
+        ".gif": Output("animator.writers:write_gif", animation=True),
+        ".mp4": Output("animator.writers:write_mp4", animation=True),
+        ".html": Output("animator.writers:write_html", animation=True),
+        ".csv": Output("animator.exports:write_scene_csv"),
+        ".json": Output("animator.exports:write_scene_json"),
     },
     "basins": {
-        ".png": Output(".charts:write_basins_png"),
-        ".csv": Output(".exports:write_basins_csv"),
-        ".npz": Output(".exports:write_basins_npz"),
+        ".png": Output("animator.charts:write_basins_png"),
+        ".csv": Output("animator.exports:write_basins_csv"),
+        ".npz": Output("animator.exports:write_basins_npz"),
     },
     "sweeps": {
-        ".png": Output(".charts:write_sweeps_png"),
-        ".csv": Output(".exports:write_sweeps_csv"),
-        ".json": Output(".exports:write_sweeps_json"),
+        ".png": Output("animator.charts:write_sweeps_png"),
+        ".csv": Output("animator.exports:write_sweeps_csv"),
+        ".json": Output("animator.exports:write_sweeps_json"),
     },
     "history": {
-        ".png": Output(".charts:write_history"),
-        ".svg": Output(".charts:write_history"),
-        ".pdf": Output(".charts:write_history"),
+        ".png": Output("animator.charts:write_history"),
+        ".svg": Output("animator.charts:write_history"),
+        ".pdf": Output("animator.charts:write_history"),
     },
     "responses": {
-        ".csv": Output(".exports:write_responses_csv"),
-        DIRECTORY: Output(".charts:write_response_charts", directory=True),
+        ".csv": Output("animator.exports:write_responses_csv"),
+        DIRECTORY: Output("animator.charts:write_response_charts", directory=True),
     },
     "gallery": {
-        DIRECTORY: Output(".gallery_build:write_gallery", directory=True),
+        DIRECTORY: Output("animator.gallery_build:write_gallery", directory=True),
     },
 }
 

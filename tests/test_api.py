@@ -208,3 +208,14 @@ def test_no_module_hides_an_api_function():
     functions = {"plot", "animate", "basins", "sweep", "history", "responses", "gallery"}
     assert modules and not modules & functions
     assert all(callable(getattr(animator, f)) for f in functions)
+
+
+def test_every_registered_writer_exists():
+    import importlib
+
+    from animator.outputs import OUTPUTS
+
+    for kind, table in OUTPUTS.items():
+        for suffix, output in table.items():
+            module, _, name = output.writer.partition(":")
+            assert callable(getattr(importlib.import_module(module), name)), (kind, suffix)

@@ -9,14 +9,7 @@ from landscapes.basins import DEFAULT_GRID, MAX_BASIN_POINTS, MAX_GRID
 from ..arguments import bounded_float, bounded_int
 from ..outputs import suffixes
 from ..requests import Request
-from .common import (
-    add_picture_arguments,
-    add_runs_arguments,
-    add_steps_argument,
-    add_surface_argument,
-    runs_of,
-    surface_kwargs,
-)
+from .common import add_picture_arguments, add_run_arguments, request_of
 
 NAME = "basins"
 
@@ -33,8 +26,7 @@ def add_parser(sub) -> None:
             + f". Limits: grid <= {MAX_GRID} and grid² x (steps+1) <= {MAX_BASIN_POINTS:,}."
         ),
     )
-    add_surface_argument(p)
-    add_runs_arguments(p, "name[:key=value,...] (repeatable; one map each)")
+    add_run_arguments(p, "name[:key=value,...] (repeatable; one map each)", start=False)
     p.add_argument(
         "--grid",
         type=bounded_int(1, MAX_GRID),
@@ -42,7 +34,6 @@ def add_parser(sub) -> None:
         metavar="N",
         help=f"starts per side (default {DEFAULT_GRID}: {DEFAULT_GRID**2:,} runs per optimizer)",
     )
-    add_steps_argument(p)
     p.add_argument(
         "--tol",
         type=bounded_float(0, 1e6, low_open=True),
@@ -53,13 +44,4 @@ def add_parser(sub) -> None:
 
 
 def request(args: argparse.Namespace) -> Request:
-    kwargs = {
-        "runs": runs_of(args),
-        "grid": args.grid,
-        "steps": args.steps,
-        "tol": args.tol,
-        **surface_kwargs(args),
-        "size": None if args.size is None else tuple(args.size),
-        "dpi": args.dpi,
-    }
-    return Request(NAME, (args.surface,), tuple(kwargs.items()), args.output)
+    return request_of(NAME, args, grid=args.grid, tol=args.tol)

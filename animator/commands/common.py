@@ -8,6 +8,7 @@ from landscapes import MAX_STEPS, SUITES
 from landscapes.suites import DEFAULT_SUITE
 
 from ..arguments import OrderedRuns, bounded_int, finite_float, pixel_size
+from ..requests import Request
 from ..scene import MAX_DPI, MAX_SIDE, MIN_DPI
 
 
@@ -81,6 +82,18 @@ def add_picture_arguments(
     )
 
 
+def add_run_arguments(
+    p: argparse.ArgumentParser, spec_help: str, *, example: str = "", start: bool = True
+) -> None:
+    """What every command that runs optimizers over a surface takes: SURFACE, --window,
+    --levels, -O/--suite, --start (if ``start``) and --steps."""
+    add_surface_argument(p, example)
+    add_runs_arguments(p, spec_help)
+    if start:
+        add_start_argument(p)
+    add_steps_argument(p)
+
+
 def runs_of(args: argparse.Namespace) -> tuple | None:
     """-O specs and --suite suites, in the order given, as API ``runs`` (None: the default)."""
     if not args.runs:
@@ -88,14 +101,19 @@ def runs_of(args: argparse.Namespace) -> tuple | None:
     return tuple(SUITES[value] if kind == "suite" else value for kind, value in args.runs)
 
 
-def surface_kwargs(args: argparse.Namespace) -> dict:
-    """``window`` and ``levels`` as the API takes them."""
-    window = None if args.window is None else tuple(args.window)
-    return {"window": window, "levels": args.levels}
-
-
-def start_of(args: argparse.Namespace):
-    return None if args.start is None else tuple(args.start)
+def request_of(function: str, args: argparse.Namespace, **kwargs) -> Request:
+    """The API call of a command that runs optimizers over a surface: the arguments of
+    ``add_run_arguments`` and ``add_picture_arguments``, then ``kwargs``."""
+    common = {"runs": runs_of(args)}
+    if "start" in args:
+        common["start"] = None if args.start is None else tuple(args.start)
+    common["steps"] = args.steps
+    common["window"] = None if args.window is None else tuple(args.window)
+    common["levels"] = args.levels
+    common["size"] = None if args.size is None else tuple(args.size)
+    common["dpi"] = args.dpi
+    kwargs = {**common, **kwargs}
+    return Request(function, (args.surface,), tuple(kwargs.items()), args.output)
 
 
 def add_lr_option(p: argparse.ArgumentParser, *, what: str = "") -> None:

@@ -12,17 +12,7 @@ from ..outputs import output_for, suffixes
 from ..overlays import OVERLAY_HELP
 from ..requests import Request
 from ..scene import HTML_KINDS, MAX_DURATION, MAX_FPS, MAX_HOLD, VIEWS
-from .common import (
-    add_lr_option,
-    add_picture_arguments,
-    add_runs_arguments,
-    add_start_argument,
-    add_steps_argument,
-    add_surface_argument,
-    runs_of,
-    start_of,
-    surface_kwargs,
-)
+from .common import add_lr_option, add_picture_arguments, add_run_arguments, request_of
 
 NAME = "render"
 
@@ -33,10 +23,11 @@ def add_parser(sub) -> None:
         help="run optimizers on a surface and write a figure, animation or export",
         description="The output suffix picks the format: " + ", ".join(suffixes("scene")) + ".",
     )
-    add_surface_argument(p, ", e.g. 'x**2 + 3*sin(y)'")
-    add_runs_arguments(p, "name[:key=value,...], e.g. nesterov:lr=0.01,momentum=0.25 (repeatable)")
-    add_start_argument(p)
-    add_steps_argument(p)
+    add_run_arguments(
+        p,
+        "name[:key=value,...], e.g. nesterov:lr=0.01,momentum=0.25 (repeatable)",
+        example=", e.g. 'x**2 + 3*sin(y)'",
+    )
     p.add_argument(
         "--noise",
         type=bounded_float(0, 1e6),
@@ -112,25 +103,17 @@ def add_parser(sub) -> None:
 
 def request(args: argparse.Namespace) -> Request:
     kwargs = {
-        "runs": runs_of(args),
-        "start": start_of(args),
-        "steps": args.steps,
         "noise": args.noise,
         "seed": args.seed,
-        **surface_kwargs(args),
         "tune": (args.lr or True) if args.tune else False,
-        "size": tuple(args.size),
-        "dpi": args.dpi,
         "view": args.view,
         "show": args.show,
         "field": args.field,
         "paths": None if args.paths is None else tuple(args.paths),
     }
     if output_for("scene", args.output).animation:
-        function = "animate"
         kwargs.update(
             fps=args.fps, duration=args.duration, hold=args.hold, quiet=args.quiet, html=args.html
         )
-    else:
-        function = "plot"
-    return Request(function, (args.surface,), tuple(kwargs.items()), args.output)
+        return request_of("animate", args, **kwargs)
+    return request_of("plot", args, **kwargs)

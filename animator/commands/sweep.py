@@ -8,17 +8,7 @@ from landscapes.sweep import TAIL_FRACTION_TEXT
 
 from ..outputs import suffixes
 from ..requests import Request
-from .common import (
-    add_lr_option,
-    add_picture_arguments,
-    add_runs_arguments,
-    add_start_argument,
-    add_steps_argument,
-    add_surface_argument,
-    runs_of,
-    start_of,
-    surface_kwargs,
-)
+from .common import add_lr_option, add_picture_arguments, add_run_arguments, request_of
 
 NAME = "sweep"
 
@@ -34,23 +24,11 @@ def add_parser(sub) -> None:
             + "."
         ),
     )
-    add_surface_argument(p)
-    add_runs_arguments(p, "name[:key=value,...]; its lr is replaced by the grid (repeatable)")
+    add_run_arguments(p, "name[:key=value,...]; its lr is replaced by the grid (repeatable)")
     add_lr_option(p)
-    add_start_argument(p)
-    add_steps_argument(p)
     add_picture_arguments(p)
     p.set_defaults(request=request)
 
 
 def request(args: argparse.Namespace) -> Request:
-    kwargs = {
-        "runs": runs_of(args),
-        "lr": args.lr,
-        "start": start_of(args),
-        "steps": args.steps,
-        **surface_kwargs(args),
-        "size": None if args.size is None else tuple(args.size),
-        "dpi": args.dpi,
-    }
-    return Request(NAME, (args.surface,), tuple(kwargs.items()), args.output)
+    return request_of(NAME, args, lr=args.lr)
