@@ -22,6 +22,7 @@ __all__ = [
     "gallery",
     "history",
     "make_scene",
+    "net",
     "plot",
     "responses",
     "sweep",
@@ -29,6 +30,10 @@ __all__ = [
 
 
 def __getattr__(name: str):
+    if name == "net":  # networks: animator.network (trains, builds the plane, projects)
+        from .network import net
+
+        return net
     if name in __all__:
         from . import api
 

@@ -454,6 +454,48 @@ def gallery(
     return Gallery(opts, opts)
 
 
+def net(
+    data: Any = "moons",
+    optimizers: Sequence[str | Optimizer] | None = None,
+    *,
+    X: Any = None,
+    y: Any = None,
+    points: int = 500,
+    noise: float | None = None,
+    model: str = "mlp:16,16",
+    activation: str = "tanh",
+    steps: int = 300,
+    batch: int | None = None,
+    seed: int = 0,
+    plane: str = "pca",
+    grid: int = 100,
+    size: tuple[int, int] = DEFAULT_SIZE,
+    dpi: int = 100,
+    fps: float = 20.0,
+    duration: float | None = None,
+    hold: float = 1.0,
+    quiet: bool = True,
+) -> Animation:
+    """Train ``model`` on ``data`` (a name, a Dataset, or arrays ``X``, ``y``) with every
+    optimizer from one seeded start; the runs projected on the ``plane`` ("pca" or "random")
+    with a ``grid`` x ``grid`` loss lattice. With no ``optimizers``: sgd, momentum, adam."""
+    from .frames import plan_frames
+    from .network import network_scene
+
+    options = RenderOptions(size=size, dpi=dpi, fps=fps, duration=duration, hold=hold, quiet=quiet)
+    plan_frames(steps, options)  # the frame budget, before any training
+    scene = network_scene(
+        data, optimizers, X=X, y=y, points=points, noise=noise, model=model,
+        activation=activation, steps=steps, batch=batch, seed=seed, plane=plane, grid=grid,
+    )  # fmt: skip
+    notes = [
+        f"{t.label} diverged at step {t.diverged_at}: {t.reason}"
+        for t in scene.trajectories
+        if t.diverged
+    ]
+    return Animation(scene, options, notes)
+
+
 def make_scene(
     surface: SurfaceArg = "hills_and_canyon",
     runs: RunsArg = None,

@@ -88,7 +88,11 @@ def run_status(traj: Trajectory, k: int) -> str:
     if d is not None and k >= d:
         return f"diverged at step {d}"
     value = float(traj.loss[k])
-    return f"loss {value:.3g}" if abs(value) < 1e5 else f"loss {value:.2e}"
+    text = f"loss {value:.3g}" if abs(value) < 1e5 else f"loss {value:.2e}"
+    accuracy = traj.extra.get("accuracy")  # networks: accuracy on the training set per step
+    if accuracy is not None and accuracy[k] is not None:
+        text += f" · accuracy {100 * accuracy[k]:.1f} %"
+    return text
 
 
 def wrap_formula(text: str, width_in: float, fontsize: float) -> str:
@@ -172,14 +176,14 @@ class MapView:
         starts = {tuple(np.round(t.start, 12)) for t in scene.trajectories} or {surface.start}
         for i, xy in enumerate(sorted(starts)):
             mark_start(ax, xy, with_label=i == 0, scale=scale)
-        ax.set_xlabel("x", fontsize=10 * scale)
-        ax.set_ylabel("y", fontsize=10 * scale)
+        ax.set_xlabel(surface.axis_labels[0], fontsize=10 * scale)
+        ax.set_ylabel(surface.axis_labels[1], fontsize=10 * scale)
         ax.tick_params(labelsize=8.5 * scale, width=0.8 * scale, length=3.5 * scale)
         ax.apply_aspect()  # the final box, so the colour bar can sit right beside it
         pos = ax.get_position()
         cax = fig.add_axes([pos.x1 + 0.012, pos.y0, 0.013, pos.height])
         bar = fig.colorbar(filled, cax=cax)
-        bar.set_label("f(x, y)", fontsize=9.5 * scale)
+        bar.set_label(surface.axis_labels[2], fontsize=9.5 * scale)
         bar.ax.yaxis.set_major_formatter("{x:g}")  # 6.25 and 8, not 6.25 and 8.00
         cax.tick_params(labelsize=8 * scale, width=0.8 * scale, length=3 * scale)
         self.cax = cax
@@ -262,6 +266,7 @@ class SceneFigure:
     animated: bool
     moving: list[Artist] = field(default_factory=list)
     overlays: Overlays | None = None  # what the optimizers hold, at each head (--show)
+    insets: tuple = ()  # handles of the scene's insets (Scene.insets)
 
     @property
     def canvas(self) -> FigureCanvasAgg:
@@ -287,6 +292,8 @@ class SceneFigure:
                 r.status.set_text(run_status(r.traj, k))
         if self.overlays is not None:
             self.overlays.set_step(k)
+        for inset in self.insets:
+            inset.set_step(k)
         if self.animated:
             self.step_text.set_text(f"step {k} / {self.steps}")
             self.cursor.set_xdata([k])
@@ -347,9 +354,11 @@ def build_figure(
             r.status = moving_text(
                 fig, 0, 0, fast_text, fontsize=legend_size, color="0.25", zorder=6
             )
+    insets = tuple(inset.attach(fig, s) for inset in scene.insets)  # e.g. a network's boundary
     sf = SceneFigure(
         fig, view, panel.ax, runs, legend, panel.step_text, panel.cursor, n_steps, s, animated,
-        moving=moving_artists(view, panel, runs, overlays, animated), overlays=overlays,
+        moving=moving_artists(view, panel, runs, overlays, insets, animated), overlays=overlays,
+        insets=insets,
     )  # fmt: skip
     sf.set_animated(animated)
     sf.set_step(n_steps)
@@ -373,7 +382,8 @@ def draw_titles(fig: Figure, scene: Scene, s: float) -> float:
     """The surface's name, then its formula wrapped to the width; the top of the axes below."""
     surface = scene.surface
     fig.text(0.5, 0.985, surface.name, ha="center", va="top", fontsize=14 * s, weight="bold")
-    formula = wrap_formula(f"f(x, y) = {surface.formula}", fig.get_figwidth() * 0.94, 10 * s)
+    formula = f"{surface.axis_labels[2]} = {surface.formula}"
+    formula = wrap_formula(formula, fig.get_figwidth() * 0.94, 10 * s)
     title = fig.text(
         0.5, 0.985 - 0.032 * s / (fig.get_figheight() / 8), formula, ha="center", va="top"
     )
@@ -384,12 +394,13 @@ def draw_titles(fig: Figure, scene: Scene, s: float) -> float:
 
 
 def runs_title(scene: Scene) -> str:
-    """What was run, heading the legend: steps, start, gradient noise."""
+    """What was run, heading the legend: steps, start, gradient noise (``scene.meta["display"]``
+    may put other words in place of the default, e.g. a network's)."""
     n_steps = scene.trajectories[0].steps
     start = scene.trajectories[0].start
     starts = {tuple(t.start) for t in scene.trajectories}
     where = f"from ({start[0]:g}, {start[1]:g})" if len(starts) == 1 else "from several starts"
-    title = f"{n_steps} steps {where}"
+    title = scene.meta.get("display", {}).get("runs_title", f"{n_steps} steps {where}")
     if scene.meta.get("noise"):
         title += f"\ngradient noise σ={scene.meta['noise']:g}, seed {scene.meta.get('seed')}"
     return title
@@ -442,7 +453,8 @@ def draw_loss_panel(
         ax_loss.set_yscale("log")
     # in animations the step counter takes the place of the x label (see ``place_texts``)
     ax_loss.set_xlabel(" " if animated else "step", fontsize=11 * s if animated else 9.5 * s)
-    ax_loss.set_ylabel("loss f(x, y)", fontsize=9.5 * s)
+    label = f"loss {scene.surface.axis_labels[2]}"
+    ax_loss.set_ylabel(scene.meta.get("display", {}).get("loss_label", label), fontsize=9.5 * s)
     ax_loss.tick_params(labelsize=8.5 * s, width=0.8 * s, length=3.5 * s)
     ax_loss.grid(True, alpha=0.3, lw=0.6 * s)
     ax_loss.set_axisbelow(True)
@@ -534,10 +546,10 @@ def draw_legend(
 
 
 def moving_artists(
-    view, panel: LossPanel, runs: list[RunArtists], overlays, animated: bool
+    view, panel: LossPanel, runs: list[RunArtists], overlays, insets, animated: bool
 ) -> list[Artist]:
     """Everything ``set_step`` changes, in the order a full draw paints it: the map's (minima
-    kept above the lines), the loss panel's, then the texts (animations)."""
+    kept above the lines), the loss panel's, the insets', then the texts (animations)."""
     moving: list[Artist] = list(view.on_top)
     for r in runs:
         moving += [r.line, r.head, r.cross, r.note]
@@ -545,7 +557,8 @@ def moving_artists(
     map_moving = sorted(moving, key=lambda a: a.get_zorder())
     loss = sorted([panel.cursor] + [r.loss_line for r in runs], key=lambda a: a.get_zorder())
     texts = [panel.step_text] + [r.status for r in runs]
-    return map_moving + loss + (texts if animated else [])
+    inset_moving = [a for handle in insets for a in handle.artists]
+    return map_moving + loss + inset_moving + (texts if animated else [])
 
 
 def moving_text(

@@ -122,6 +122,19 @@ SECTIONS: tuple[Section, ...] = (
         "suite) and learning-rate sweeps (the final loss against lr from the article's start).",
     ),
 )
+SECTIONS += (
+    Section(
+        "networks",
+        "Real networks",
+        "",
+        "A small network trained on a generated data set by three optimizers from one seeded "
+        "start (`animator net`). The map is the training loss on the plane through the start "
+        "spanned by the first two principal directions of all runs' parameters; the axes say "
+        "how much of the runs' movement each direction holds. The lines are the runs PROJECTED "
+        "onto that plane; the loss panel shows their true training loss, the legend their "
+        "accuracy on all points.",
+    ),
+)
 SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
 
 
@@ -577,6 +590,63 @@ def many_runs_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     return entries
 
 
+#: The network pictures: (name, data set, model, steps); default optimizers sgd, momentum, adam.
+NETWORKS = (("moons", "moons", "mlp:16,16", 300), ("spirals", "spirals", "mlp:32,32", 500))
+
+
+def network_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
+    """Per data set a final picture; the first one also animated."""
+    from .network import DEFAULT_NET_RUNS
+
+    entries = []
+    for i, (name, data, model, steps) in enumerate(NETWORKS):
+        runs = "; ".join(
+            f"{o.name} {hparams_text(o.name, o.hparams)}"
+            for _, o in flat_runs(run_groups(DEFAULT_NET_RUNS))
+        )
+        caption = (
+            f"`{data}`, 500 points, `{model}` tanh, full batch, {steps} steps from seed 0: "
+            f"{runs}. PCA plane, 100×100 loss lattice."
+        )
+        base = {"data": data, "model": model, "steps": steps}
+        png, gif = f"networks/{name}.png", f"networks/{name}.gif"
+        heading = f"{data}, {model}"
+        entries.append(
+            Entry(
+                "networks",
+                heading,
+                "final picture",
+                caption,
+                job("net", **base, size=opts.still_size(), output=f"{directory}/{png}"),
+                (png,),
+                shown=(png,),
+                weight=3,
+            )
+        )
+        if i == 0:
+            argv = job(
+                "net",
+                **base,
+                size=opts.size,
+                fps=opts.fps,
+                duration=12,
+                output=f"{directory}/{gif}",
+            )
+            entries.append(
+                Entry(
+                    "networks",
+                    heading,
+                    "animation",
+                    caption,
+                    argv,
+                    (gif,),
+                    shown=(gif,),
+                    weight=10,
+                )
+            )
+    return entries
+
+
 def gallery_entries(directory: str = "gallery", opts: GalleryOptions | None = None) -> list[Entry]:
     """Every entry of the gallery for ``opts.sections``, in the README's order."""
     opts = GalleryOptions() if opts is None else opts
@@ -595,6 +665,7 @@ def gallery_entries(directory: str = "gallery", opts: GalleryOptions | None = No
         "classic": lambda: classic_entries(directory, opts),
         "many_runs": lambda: many_runs_entries(directory, opts),
         "inside": lambda: inside_entries(directory, opts),
+        "networks": lambda: network_entries(directory, opts),
     }
     return [e for key in SECTION_KEYS if key in opts.sections for e in builders[key]()]
 

@@ -21,6 +21,7 @@ FUNCTION_KINDS: dict[str, str] = {
     "history": "history",
     "responses": "responses",
     "gallery": "gallery",
+    "net": "scene",
 }
 
 

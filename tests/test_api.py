@@ -158,6 +158,25 @@ def test_gallery(tmp_path, monkeypatch):
     same_bytes(tmp_path, monkeypatch, argv, product, "gal")
 
 
+@pytest.mark.parametrize("suffix", [".png", ".csv"])
+def test_net(tmp_path, monkeypatch, suffix):
+    argv = ["net", "--data", "moons", "--points", "60", "--model", "mlp:4", "-O", "sgd"]
+    argv += ["-O", "adam:lr=0.05", "--steps", "6", "--grid", "12", "--size", "320x200"]
+
+    def product():
+        return animator.net(
+            "moons",
+            ["sgd", "adam:lr=0.05"],
+            points=60,
+            model="mlp:4",
+            steps=6,
+            grid=12,
+            size=(320, 200),
+        )
+
+    same_bytes(tmp_path, monkeypatch, argv, product, "net" + suffix)
+
+
 # --- what only the API offers ------------------------------------------------------------------
 
 
@@ -205,7 +224,7 @@ def test_no_module_hides_an_api_function():
     import pkgutil
 
     modules = {m.name for m in pkgutil.iter_modules(animator.__path__)}
-    functions = {"plot", "animate", "basins", "sweep", "history", "responses", "gallery"}
+    functions = {"plot", "animate", "basins", "sweep", "history", "responses", "gallery", "net"}
     assert modules and not modules & functions
     assert all(callable(getattr(animator, f)) for f in functions)
 
