@@ -2,7 +2,7 @@
 
 Every capability is a function here, returning a product that ``save(path)``s by suffix and
 shows itself in a notebook: ``plot``, ``animate``, ``basins``, ``sweep``, ``history``,
-``responses``, ``gallery`` (see ``animator.api``). They are imported on first use, so the
+``responses``, ``gallery``, ``net`` (see ``animator.api``). They are imported on first use, so the
 command line starts without loading matplotlib.
 """
 
@@ -30,10 +30,6 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name == "net":  # networks: animator.network (trains, builds the plane, projects)
-        from .network import net
-
-        return net
     if name in __all__:
         from . import api
 
