@@ -640,6 +640,7 @@ def _scene(
 
 def execute(request: Request) -> tuple[Product, Path]:
     """Check the request's output, make its product, save it: ``(product, path written)``."""
-    request.check_output()
+    output = request.check_output()
+    outputs.prepare_output(request.output, allow_dir=output.directory)  # before any work
     product = globals()[request.function](*request.args, **dict(request.kwargs))
     return product, product.save(request.output)

@@ -14,6 +14,7 @@ MAX_SIDE = 4096  # pixels per side
 MIN_DPI = 20
 MAX_DPI = 600
 MAX_FPS = 120.0
+MIN_FPS = 0.01  # a frame per 100 s; below, GIF delays and ffmpeg's rate cannot say it
 MAX_DURATION = 600.0  # seconds of animation
 MAX_HOLD = 60.0  # seconds the last frame may be held
 MAX_FRAMES = 5000  # frames in one animation
@@ -62,7 +63,7 @@ class RenderOptions:
             raise InvalidValueError(
                 f"dpi={self.dpi} is out of range (choose {MIN_DPI} to {MAX_DPI})"
             )
-        _check_number("fps", self.fps, 0, MAX_FPS, low_open=True)
+        _check_number("fps", self.fps, MIN_FPS, MAX_FPS)
         if self.duration is not None:
             _check_number("duration", self.duration, 0, MAX_DURATION, low_open=True)
         _check_number("hold", self.hold, 0, MAX_HOLD)

@@ -13,7 +13,7 @@ from ..arguments import bounded_float, bounded_int
 from ..network import DEFAULT_NET_RUNS
 from ..outputs import suffixes
 from ..requests import Request
-from ..scene import MAX_DURATION, MAX_FPS
+from ..scene import MAX_DURATION, MAX_FPS, MIN_FPS
 from .common import add_picture_arguments
 
 NAME = "net"
@@ -78,7 +78,7 @@ def add_parser(sub) -> None:
     add_picture_arguments(p, (1200, 800))
     p.add_argument(
         "--fps",
-        type=bounded_float(0, MAX_FPS, low_open=True),
+        type=bounded_float(MIN_FPS, MAX_FPS),
         default=20.0,
         help="frames per second of an animation",
     )

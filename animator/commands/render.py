@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 
+from landscapes import InvalidValueError
+
 from ..arguments import bounded_float, bounded_int
 from ..outputs import output_for, suffixes
 from ..overlays import OVERLAY_HELP
 from ..requests import Request
-from ..scene import HTML_KINDS, MAX_DURATION, MAX_FPS, MAX_HOLD, VIEWS
+from ..scene import HTML_KINDS, MAX_DURATION, MAX_FPS, MAX_HOLD, MIN_FPS, VIEWS
 from .common import add_lr_option, add_picture_arguments, add_run_arguments, request_of
 
 NAME = "render"
@@ -43,7 +45,7 @@ def add_parser(sub) -> None:
     add_picture_arguments(p, (1200, 800))
     p.add_argument(
         "--fps",
-        type=bounded_float(0, MAX_FPS, low_open=True),
+        type=bounded_float(MIN_FPS, MAX_FPS),
         default=20.0,
         help="frames per second of a .gif/.mp4, steps per second of an .html player at 1x",
     )
@@ -102,6 +104,8 @@ def add_parser(sub) -> None:
 
 
 def request(args: argparse.Namespace) -> Request:
+    if args.lr is not None and not args.tune:
+        raise InvalidValueError(f"--lr {args.lr} is only used with --tune; add --tune or drop --lr")
     kwargs = {
         "noise": args.noise,
         "seed": args.seed,
