@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from landscapes import InvalidValueError
+from landscapes.sweep import parse_lr_grid
 
 from ..arguments import bounded_float, bounded_int
 from ..outputs import output_for, suffixes
@@ -105,6 +106,7 @@ def add_parser(sub) -> None:
 
 def request(args: argparse.Namespace) -> Request:
     if args.lr is not None and not args.tune:
+        parse_lr_grid(args.lr)  # a malformed --lr is named as such first
         raise InvalidValueError(f"--lr {args.lr} is only used with --tune; add --tune or drop --lr")
     kwargs = {
         "noise": args.noise,
