@@ -7,6 +7,10 @@ background, and each frame only draws the moving artists over it (see ``frames.p
 artist has a distinct zorder above everything static in its axes, so drawing them in
 ``moving_artists()`` order gives exactly what a full redraw gives (the legend comes last, above
 the lines).
+
+The lines (the runs on the map and their losses) are :class:`Trails`: in an animation they are
+painted in time order, so a frame only adds the steps since the last frame to a kept picture of
+the earlier ones and costs the same at step 10 as at step 5,000.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ DESIGN_INCHES = (12.0, 8.0)
 CLIP_MARGIN = 2.0
 #: zorders of the moving artists (above contours, labels, minima and start in the map).
 Z_LINE, Z_MINIMA, Z_HEAD, Z_CROSS, Z_NOTE = 7.0, 7.5, 8.0, 9.0, 10.0
-Z_CURSOR, Z_LOSS = 2.6, 3.0
+Z_LOSS, Z_CURSOR = 3.0, 4.0
 
 
 def figure_scale(options: RenderOptions) -> float:
@@ -153,6 +157,60 @@ def loss_scale(scene: Scene) -> LossScale:
     return LossScale(False, lo - pad, hi + pad)
 
 
+def brush(ax: Axes, **style) -> Line2D:
+    """A line styled and clipped like one of ``ax``'s, but not a child of ``ax``: a
+    :class:`Trails` artist draws it (the axes' own draw would paint it a second time)."""
+    line = Line2D([], [], **style)
+    line.set_figure(ax.figure)
+    line.set_transform(ax.transData)
+    line.set_clip_path(ax.patch)
+    return line
+
+
+class Trails(Artist):
+    """The lines of all runs in one axes, drawn by one artist from step ``a`` to step ``b``.
+
+    A static picture draws each run's whole line, run after run (the last run on top). An
+    animation paints in time order: the segments of step ``a + 1`` of every run, then of step
+    ``a + 2``, ... up to ``b``, each run's segments with its own line as the brush. So the picture
+    up to step ``b`` is the picture up to ``a`` with steps ``a + 1 .. b`` painted over it, which
+    lets ``frames.py`` keep it and paint only what is new; a full draw (``a = 0``) paints the
+    same pixels. Where runs cross, the later step lies on top.
+    """
+
+    def __init__(self, ax: Axes, lines: list[Line2D], paths: list[ClippedPath], *,
+                 time_order: bool, zorder: float) -> None:  # fmt: skip
+        super().__init__()
+        self.lines, self.paths, self.time_order = lines, paths, time_order
+        self.a = self.b = 0
+        self.set_zorder(zorder)
+        ax.add_artist(self)
+
+    def show(self, a: int, b: int) -> None:
+        """Draw steps ``a + 1 .. b`` next time (a static picture: everything up to ``b``)."""
+        self.a, self.b = a, b
+        if not self.time_order:
+            for line, path in zip(self.lines, self.paths, strict=True):
+                v = path.until(b)
+                line.set_data(v[:, 0], v[:, 1])
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible():
+            return
+        if not self.time_order:
+            for line in self.lines:
+                line.draw(renderer)
+            return
+        for k in range(self.a + 1, self.b + 1):
+            for line, path in zip(self.lines, self.paths, strict=True):
+                lo, hi = path.upto[k - 1], path.upto[k]
+                if hi > lo:  # the segments of step k, from the last vertex before them
+                    v = path.verts[max(lo - 1, 0) : hi]
+                    line.set_data(v[:, 0], v[:, 1])
+                    line.draw(renderer)
+        self.stale = False
+
+
 class MapView:
     """The 2-D map: filled contours, colour bar, minima, start; runs drawn as lines."""
 
@@ -258,6 +316,7 @@ class SceneFigure:
     scale: float
     animated: bool
     moving: list[Artist] = field(default_factory=list)
+    trails: list[Trails] = field(default_factory=list)
 
     @property
     def canvas(self) -> FigureCanvasAgg:
@@ -266,8 +325,11 @@ class SceneFigure:
     def set_step(self, k: int) -> None:
         """Show every run from step 0 to step ``k`` (the legend shows the loss at step ``k``)."""
         k = int(np.clip(k, 0, self.steps))
+        for t in self.trails:
+            t.show(0, k)
         for i, r in enumerate(self.runs):
-            self.map.set_line(r.line, r.path.until(k))
+            if self.map.is_3d:  # mplot3d sorts by depth: its lines are redrawn every frame
+                self.map.set_line(r.line, r.path.until(k))
             xy = r.traj.xy[k]
             shown = np.isfinite(xy).all() and inside(xy, self.map.window)
             self.map.set_point(r.head, xy if shown else None)
@@ -275,8 +337,6 @@ class SceneFigure:
             gone = d is not None and k >= d and r.end_xy is not None
             self.map.set_point(r.cross, r.end_xy if gone else None)
             r.note.set_visible(bool(gone))
-            loss = r.loss_path.until(k)
-            r.loss_line.set_data(loss[:, 0], loss[:, 1])
             if r.status is None:
                 self.legend.get_texts()[i].set_text(f"{r.name}\n{run_status(r.traj, k)}")
             else:
@@ -304,7 +364,7 @@ class SceneFigure:
                 r.status.set_position(to_fig.transform((box.x0, box.y0)))
 
     def set_animated(self, flag: bool) -> None:
-        for a in self.moving:
+        for a in [*self.trails, *self.moving]:
             a.set_animated(flag)
 
 
@@ -392,7 +452,10 @@ def build_figure(
     for i, traj in enumerate(scene.trajectories):
         color = RUN_COLORS[i % len(RUN_COLORS)]
         zi = i * 0.01
-        line = view.line(color, s, Z_LINE + zi)
+        if view.is_3d:
+            line = view.line(color, s, Z_LINE + zi)
+        else:
+            line = brush(view.ax, color=color, lw=2.2 * s, solid_capstyle="round")
         head = view.marker(color, "o", 7.5 * s, Z_HEAD + zi, mec="white", mew=1.2 * s)
         cross = view.marker(color, "X", 13 * s, Z_CROSS + zi, mec="black", mew=0.8 * s)
         cross.set_clip_on(False)  # whole, even where the run left the map at its border
@@ -403,7 +466,7 @@ def build_figure(
         loss_path = ClippedPath(
             np.column_stack([lp.verts[:, 0], ls.backward(lp.verts[:, 1])]), lp.upto
         )
-        (loss_line,) = ax_loss.plot([], [], color=color, lw=1.6 * s, zorder=Z_LOSS + zi)
+        loss_line = brush(ax_loss, color=color, lw=1.6 * s)
         run = RunArtists(traj, run_name(traj), path, line, head, cross, note, loss_path, loss_line)
         d = traj.diverged_at
         if d is not None:
@@ -450,15 +513,19 @@ def build_figure(
                 fig, 0, 0, fast_text, fontsize=legend_size, color="0.25", zorder=6
             )
 
+    trails = [Trails(ax_loss, [r.loss_line for r in runs], [r.loss_path for r in runs],
+                     time_order=animated, zorder=Z_LOSS)]  # fmt: skip
     moving: list[Artist] = list(getattr(view, "on_top", []))  # redrawn above the lines
     for r in runs:
-        moving += [r.line, r.head, r.cross, r.note]
+        moving += [r.line, r.head, r.cross, r.note] if view.is_3d else [r.head, r.cross, r.note]
+    if not view.is_3d:
+        lines, paths = [r.line for r in runs], [r.path for r in runs]
+        trails.append(Trails(view.ax, lines, paths, time_order=animated, zorder=Z_LINE))
     map_moving = sorted(moving, key=lambda a: a.get_zorder())
-    loss_moving = sorted([cursor] + [r.loss_line for r in runs], key=lambda a: a.get_zorder())
     texts = [step_text] + [r.status for r in runs]
     sf = SceneFigure(
         fig, view, ax_loss, runs, legend, step_text, cursor, n_steps, s, animated,
-        moving=map_moving + loss_moving + (texts if animated else []),
+        moving=map_moving + [cursor] + (texts if animated else []), trails=trails,
     )  # fmt: skip
     sf.set_animated(animated)
     sf.set_step(n_steps)

@@ -36,6 +36,6 @@ MAX_SIDE = 4096  # pixels per side
 MAX_DPI = 600
 MAX_FPS = 120.0
 MAX_FRAMES = 5000  # frames in one animation
-MAX_FRAME_PIXELS = 2_000_000_000  # frames x width x height for one animation
+MAX_FRAME_PIXELS = 5_000_000_000  # frames x width x height (time, not memory: frames stream)
 #: Default size of ``animator history`` pictures (here, so ``--help`` needs no matplotlib).
 HISTORY_SIZE = (1200, 640)
