@@ -67,14 +67,15 @@ class Tape:
         xy = np.asarray(xy, dtype=float)
         if self.cursor < len(self.answers):
             asked_kind, asked, answer = self.answers[self.cursor]
-            if asked_kind != kind or not np.array_equal(asked, xy, equal_nan=True):
+            same = asked is xy or np.array_equal(asked, xy, equal_nan=True)  # `is`: grad(xy)
+            if asked_kind != kind or not same:
                 raise ImpureUpdateError(
                     "an optimizer update asked different questions when run twice on the same "
                     "input; updates must be pure functions of (xy, state, oracle answers)"
                 )
             self.cursor += 1
             return answer.copy()  # the update may modify what it gets; the record stays intact
-        self.question = (kind, np.array(xy))
+        self.question = (kind, xy)  # no copy: the update stops here, nothing can change it
         raise _Unanswered
 
     def grad(self, xy: np.ndarray) -> np.ndarray:
@@ -99,13 +100,20 @@ def answer_all(surface: Surface, tapes: Sequence[Tape]) -> None:
         if not asking:
             continue
         points = [t.question[1] for t in asking]
-        rows = np.concatenate([p.reshape(-1, 2) for p in points])
+        rows = stack_rows(points)
         answers = getattr(surface, kind)(rows)
         start = 0
         for tape, p in zip(asking, points, strict=True):
             n = p.size // 2
             tape.record(kind, answers[start : start + n].reshape(*p.shape, *tail))
             start += n
+
+
+def stack_rows(points: Sequence[np.ndarray]) -> np.ndarray:
+    """Points of any shapes (..., 2) as the rows of one (M, 2) array (no copy for one array)."""
+    if len(points) == 1:
+        return points[0].reshape(-1, 2)
+    return np.concatenate([p.reshape(-1, 2) for p in points])
 
 
 Update = Callable[[np.ndarray, Any, Any], tuple[np.ndarray, Any]]

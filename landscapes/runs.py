@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidValueError
-from .lockstep import Tape, step_all
+from .lockstep import Tape, stack_rows, step_all
 from .optimizers import Optimizer
 from .surfaces import Surface, get_surface
 
@@ -201,9 +201,7 @@ def run_many(
                 break
             moved = step_all(surface, [(r.optimizer.update, r.xy, r.state, r.tape) for r in live])
             points = [xy for xy, _ in moved]
-            values = _split(
-                surface.value(np.concatenate([p.reshape(-1, 2) for p in points])), points
-            )
+            values = _split(surface.value(stack_rows(points)), points)
             for r, (xy, state), value in zip(live, moved, values, strict=True):
                 r.record(k, xy, state, value)
     return [r.trajectory(label) for r, label in zip(runs, labels, strict=True)]
@@ -211,6 +209,8 @@ def run_many(
 
 def _split(values: np.ndarray, points: list[np.ndarray]) -> list[np.ndarray]:
     """The values of a stacked call, one array per run, shaped like that run's points."""
+    if len(points) == 1:
+        return [values.reshape(points[0].shape[:-1])]
     ends = np.cumsum([p.size // 2 for p in points])[:-1]
     return [v.reshape(p.shape[:-1]) for v, p in zip(np.split(values, ends), points, strict=True)]
 

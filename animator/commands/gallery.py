@@ -244,6 +244,8 @@ def build(
                 bar.update()
             return results
         methods = multiprocessing.get_all_start_methods()
+        if "fork" in methods:  # import the plotting stack once, shared by the forked workers
+            from .. import basin_plots, figure, history_plots, response_plots, sweep_plots  # noqa: F401
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
         stop = ctx.Event()
         pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(stop,))
