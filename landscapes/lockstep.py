@@ -55,13 +55,18 @@ class Tape:
     gradient noise of a noisy run), so replays see the same noisy gradient.
     """
 
-    __slots__ = ("answers", "cursor", "question", "perturb")
+    __slots__ = ("answers", "cursor", "question", "perturb", "prefetched", "asks_at_point")
 
     def __init__(self, perturb: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
         self.answers: list[tuple[str, np.ndarray, np.ndarray]] = []
         self.cursor = 0
         self.question: tuple[str, np.ndarray] | None = None
         self.perturb = perturb
+        #: ``(xy, gradient)`` computed with the loss at the run's new point (see ``runs.py``):
+        #: the answer to a question for the gradient at exactly that array, if one comes.
+        self.prefetched: tuple[np.ndarray, np.ndarray] | None = None
+        #: Whether the last update's first question was the gradient at its own ``xy``.
+        self.asks_at_point = False
 
     def _ask(self, kind: str, xy: Any) -> np.ndarray:
         xy = np.asarray(xy, dtype=float)
@@ -76,6 +81,10 @@ class Tape:
             self.cursor += 1
             return answer.copy()  # the update may modify what it gets; the record stays intact
         self.question = (kind, xy)  # no copy: the update stops here, nothing can change it
+        if kind == "grad" and self.prefetched is not None and self.prefetched[0] is xy:
+            self.record(kind, self.prefetched[1])
+            self.prefetched = None
+            return self._ask(kind, xy)
         raise _Unanswered
 
     def grad(self, xy: np.ndarray) -> np.ndarray:
@@ -142,4 +151,8 @@ def step_all(
                 stopped.append(i)
         answer_all(surface, [updates[i][3] for i in stopped])
         waiting = stopped
+    for _, xy, _, tape in updates:
+        first = tape.answers[0] if tape.answers else None
+        tape.asks_at_point = first is not None and first[0] == "grad" and first[1] is xy
+        tape.prefetched = None
     return results

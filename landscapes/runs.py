@@ -200,11 +200,43 @@ def run_many(
             if not live:
                 break
             moved = step_all(surface, [(r.optimizer.update, r.xy, r.state, r.tape) for r in live])
-            points = [xy for xy, _ in moved]
-            values = _split(surface.value(stack_rows(points)), points)
-            for r, (xy, state), value in zip(live, moved, values, strict=True):
+            for r, (xy, state), value in zip(
+                live, moved, _losses(surface, live, moved), strict=True
+            ):
                 r.record(k, xy, state, value)
     return [r.trajectory(label) for r, label in zip(runs, labels, strict=True)]
+
+
+def _losses(surface: Surface, live: list[_Run], moved: list[tuple[np.ndarray, Any]]) -> list:
+    """The loss at every run's new point, in one call per kind.
+
+    A run whose update began by asking for the gradient at its own point will ask for the
+    gradient at this new point next: its loss comes with that gradient (one forward pass for
+    both, ``Surface.value_and_grad``), which is left on its tape for the question.
+    """
+    points = [xy for xy, _ in moved]
+    both = [i for i, r in enumerate(live) if r.tape.asks_at_point]
+    only = [i for i in range(len(live)) if not live[i].tape.asks_at_point]
+    out: list = [None] * len(live)
+    if only:
+        values = _split(
+            surface.value(stack_rows([points[i] for i in only])), [points[i] for i in only]
+        )
+        for i, v in zip(only, values, strict=True):
+            out[i] = v
+    if both:
+        chosen = [points[i] for i in both]
+        values, grads = surface.value_and_grad(stack_rows(chosen))
+        for i, v, g in zip(both, _split(values, chosen), _split_rows(grads, chosen), strict=True):
+            out[i] = v
+            live[i].tape.prefetched = (points[i], g)
+    return out
+
+
+def _split_rows(rows: np.ndarray, points: list[np.ndarray]) -> list[np.ndarray]:
+    """Rows (M, 2) of a stacked call, one array per run, shaped like that run's points."""
+    ends = np.cumsum([p.size // 2 for p in points])[:-1]
+    return [r.reshape(p.shape) for r, p in zip(np.split(rows, ends), points, strict=True)]
 
 
 def _split(values: np.ndarray, points: list[np.ndarray]) -> list[np.ndarray]:
