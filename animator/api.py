@@ -31,9 +31,11 @@ from landscapes import (
     parse_spec,
     run_many,
 )
+from landscapes.paths import hold_to
 from landscapes.suites import DEFAULT_SUITE
 
 from .outputs import prepare_output, writer_for
+from .overlays import check_show, needs_state
 from .scene import RenderOptions, Scene
 
 
@@ -44,8 +46,12 @@ def make_scene(
     suite: str | None = None,
     start: Any = None,
     steps: int = 125,
+    record_state: bool = False,
 ) -> Scene:
-    """Run ``runs`` (and the runs of ``suite``) on ``surface`` from ``start``."""
+    """Run ``runs`` (and the runs of ``suite``) on ``surface`` from ``start``.
+
+    ``record_state`` keeps each optimizer's state per step (for overlays and the JSON export).
+    """
     surface = get_surface(surface)
     if isinstance(runs, (str, Optimizer, Trajectory)):
         runs = [runs]
@@ -65,11 +71,20 @@ def make_scene(
             )
     jobs = [item for item in items if not isinstance(item, Trajectory)]
     ran = iter(
-        run_many(surface, [o for _, o in jobs], start, steps, labels=[n for n, _ in jobs])
+        run_many(
+            surface,
+            [o for _, o in jobs],
+            start,
+            steps,
+            labels=[n for n, _ in jobs],
+            record_state=record_state,
+        )  # fmt: skip
         if jobs
         else []
     )
-    return Scene(surface, [i if isinstance(i, Trajectory) else next(ran) for i in items])
+    trajectories = [i if isinstance(i, Trajectory) else next(ran) for i in items]
+    longest = max((t.steps for t in trajectories), default=0)
+    return Scene(surface, [hold_to(t, longest) for t in trajectories])
 
 
 class Picture:
@@ -131,10 +146,19 @@ def plot(
     size: tuple[int, int] = (1200, 800),
     dpi: int = 100,
     view: str = "2d",
+    show: Sequence[str] | str | None = None,
+    field: bool = False,
 ) -> Picture:
-    """The final figure of runs over a surface (see ``make_scene`` for ``runs``)."""
-    scene = make_scene(surface, runs, suite=suite, start=start, steps=steps)
-    return Picture(scene, _options(size=size, dpi=dpi, view=view))
+    """The final figure of runs over a surface (see ``make_scene`` for ``runs``).
+
+    ``show``: overlays at each head (``grad``, ``velocity``, ``step``, ``scale``, ``lookahead``);
+    ``field``: the gradient field under the paths.
+    """
+    show = check_show(show)
+    scene = make_scene(
+        surface, runs, suite=suite, start=start, steps=steps, record_state=needs_state(show)
+    )
+    return Picture(scene, _options(size=size, dpi=dpi, view=view, show=show, field=field))
 
 
 def animate(
@@ -150,10 +174,17 @@ def animate(
     fps: float = 20.0,
     duration: float | None = None,
     hold: float = 1.0,
+    show: Sequence[str] | str | None = None,
+    field: bool = False,
 ) -> Animation:
-    """An animation of runs over a surface, one frame per step (``duration`` thins them)."""
-    scene = make_scene(surface, runs, suite=suite, start=start, steps=steps)
-    options = _options(
-        size=size, dpi=dpi, view=view, fps=fps, duration=duration, hold=hold, quiet=True
+    """An animation of runs over a surface, one frame per step (``duration`` thins them);
+    ``show`` and ``field`` as in :func:`plot`."""
+    show = check_show(show)
+    scene = make_scene(
+        surface, runs, suite=suite, start=start, steps=steps, record_state=needs_state(show)
     )
+    options = _options(
+        size=size, dpi=dpi, view=view, fps=fps, duration=duration, hold=hold, quiet=True,
+        show=show, field=field,
+    )  # fmt: skip
     return Animation(scene, options)

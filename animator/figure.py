@@ -31,6 +31,7 @@ from landscapes import OPTIMIZERS, InvalidValueError, Trajectory
 
 from .background import RUN_COLORS, draw_surface, mark_minima, mark_start
 from .clipping import Box, ClippedPath, clip_path, expand, inside, last_visible
+from .overlays import Overlays, add_overlays, draw_field
 from .rastertext import RasterText
 from .scene import RenderOptions, Scene
 
@@ -317,6 +318,7 @@ class SceneFigure:
     animated: bool
     moving: list[Artist] = field(default_factory=list)
     trails: list[Trails] = field(default_factory=list)
+    overlays: Overlays | None = None  # what the optimizers hold, at each head (--show)
 
     @property
     def canvas(self) -> FigureCanvasAgg:
@@ -341,6 +343,8 @@ class SceneFigure:
                 self.legend.get_texts()[i].set_text(f"{r.name}\n{run_status(r.traj, k)}")
             else:
                 r.status.set_text(run_status(r.traj, k))
+        if self.overlays is not None:
+            self.overlays.set_step(k)
         if self.animated:
             self.step_text.set_text(f"step {k} / {self.steps}")
             self.cursor.set_xdata([k])
@@ -480,7 +484,19 @@ def build_figure(
             Line2D([], [], color=color, lw=2.2 * s, marker="o", ms=7 * s, mec="white", mew=s)
         )
 
+    overlays = None
+    if options.show or options.field:
+        if view.is_3d:
+            raise InvalidValueError("overlays and --field draw on the 2-D map; drop --view 3d")
+        if options.field:
+            draw_field(view.ax, surface, s)
+        colors = [RUN_COLORS[i % len(RUN_COLORS)] for i in range(len(runs))]
+        overlays = add_overlays(view.ax, scene.trajectories, colors, options.show, view.window, s)
+
     extra_handles, extra_labels = marker_legend(scene, s)
+    if overlays is not None:
+        key_handles, key_labels = overlays.key(s)
+        extra_handles, extra_labels = extra_handles + key_handles, extra_labels + key_labels
     # the legend fills the column under the loss panel; many runs get a smaller font, not a
     # legend that runs off the picture (lines: title, two per run, one per marker entry)
     legend_top = loss_top - 0.36 - 0.075
@@ -521,11 +537,13 @@ def build_figure(
     if not view.is_3d:
         lines, paths = [r.line for r in runs], [r.path for r in runs]
         trails.append(Trails(view.ax, lines, paths, time_order=animated, zorder=Z_LINE))
+    moving += overlays.artists() if overlays is not None else []
     map_moving = sorted(moving, key=lambda a: a.get_zorder())
     texts = [step_text] + [r.status for r in runs]
     sf = SceneFigure(
         fig, view, ax_loss, runs, legend, step_text, cursor, n_steps, s, animated,
         moving=map_moving + [cursor] + (texts if animated else []), trails=trails,
+        overlays=overlays,
     )  # fmt: skip
     sf.set_animated(animated)
     sf.set_step(n_steps)

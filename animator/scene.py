@@ -19,6 +19,8 @@ class RenderOptions:
     view: str = "2d"  # "2d" or "3d"
     quiet: bool = False
     hold: float = 1.0  # seconds the last frame is held in animations
+    show: tuple[str, ...] = ()  # overlays at each head (see overlays.py): grad, velocity, ...
+    field: bool = False  # faint streamlines of the negative gradient under the paths
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .optimizers import MomentState, NoState, _zeros, register_optimizer
+from .insides import Insides, coast
+from .optimizers import MOMENT_FIELDS, MomentState, NoState, _zeros, register_optimizer
 
 
 class AmsgradState(NamedTuple):
@@ -29,6 +30,15 @@ class AmsgradState(NamedTuple):
 
 class LionState(NamedTuple):
     m: np.ndarray
+
+
+def _adam_scale(lr: float, beta2: float, eps: float):
+    """The Adam family's effective learning rate: the factor on m̂, lr/(√(v/(1−β₂ᵗ)) + eps)."""
+
+    def scale(xy, state):
+        return lr / (np.sqrt(state.v / (1 - beta2**state.t)) + eps)
+
+    return scale
 
 
 def _moments(state: MomentState, g: np.ndarray, beta1: float, beta2: float):
@@ -70,7 +80,11 @@ def nadam(lr: float, beta1: float, beta2: float, eps: float):
         v_hat = v / (1 - beta2**t)
         return xy - lr * m_hat / (np.sqrt(v_hat) + eps), MomentState(t, m, v)
 
-    return init, update
+    return (
+        init,
+        update,
+        Insides(MOMENT_FIELDS, velocity=coast(update), scale=_adam_scale(lr, beta2, eps)),
+    )
 
 
 @register_optimizer(
@@ -105,7 +119,12 @@ def amsgrad(lr: float, beta1: float, beta2: float, eps: float):
         denom = np.sqrt(v_max) / math.sqrt(1 - beta2**t) + eps
         return xy - lr / (1 - beta1**t) * m / denom, AmsgradState(t, m, v, v_max)
 
-    return init, update
+    def scale(xy, state):
+        """The factor on m̂: lr/(√v_max/√(1−β₂ᵗ) + eps)."""
+        return lr / (np.sqrt(state.v_max) / math.sqrt(1 - beta2**state.t) + eps)
+
+    fields = {**MOMENT_FIELDS, "v_max": "running maximum of the second moment"}
+    return init, update, Insides(fields, velocity=coast(update), scale=scale)
 
 
 @register_optimizer(
@@ -140,7 +159,11 @@ def adamw(lr: float, beta1: float, beta2: float, eps: float, weight_decay: float
         step = m_hat / (np.sqrt(v_hat) + eps) + weight_decay * xy
         return xy - lr * step, MomentState(t, m, v)
 
-    return init, update
+    return (
+        init,
+        update,
+        Insides(MOMENT_FIELDS, velocity=coast(update), scale=_adam_scale(lr, beta2, eps)),
+    )
 
 
 #: RAdam's threshold on ρₜ: rectify only when the variance estimate is tractable.
@@ -186,7 +209,16 @@ def radam(lr: float, beta1: float, beta2: float, eps: float):
             step = m_hat
         return xy - lr * step, MomentState(t, m, v)
 
-    return init, update
+    def scale(xy, state):
+        """The factor on m̂: lr·rₜ/(√v̂ + eps) once rectified, lr before."""
+        t = state.t
+        rho = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+        if rho < RADAM_THRESHOLD:
+            return np.full_like(np.asarray(state.v, dtype=float), lr)
+        r = math.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
+        return lr * r / (np.sqrt(state.v / (1 - beta2**t)) + eps)
+
+    return init, update, Insides(MOMENT_FIELDS, velocity=coast(update), scale=scale)
 
 
 @register_optimizer(
@@ -220,7 +252,8 @@ def adabelief(lr: float, beta1: float, beta2: float, eps: float):
         m_hat, s_hat = m / (1 - beta1**t), s / (1 - beta2**t)
         return xy - lr * m_hat / (np.sqrt(s_hat) + eps), MomentState(t, m, s)
 
-    return init, update
+    fields = {**MOMENT_FIELDS, "v": "belief: running mean of (g − m)², plus eps"}
+    return init, update, Insides(fields, velocity=coast(update), scale=_adam_scale(lr, beta2, eps))
 
 
 @register_optimizer(
@@ -255,7 +288,8 @@ def lion(lr: float, beta1: float, beta2: float, weight_decay: float):
         step = np.sign(c) + weight_decay * xy
         return xy - lr * step, LionState(beta2 * state.m + (1 - beta2) * g)
 
-    return init, update
+    fields = {"m": "momentum (running mean of g)"}
+    return init, update, Insides(fields, velocity=coast(update))
 
 
 #: Yogi's starting value for both moments (optax's ``initial_accumulator_value``).
@@ -294,7 +328,11 @@ def yogi(lr: float, beta1: float, beta2: float, eps: float):
         m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
         return xy - lr * m_hat / (np.sqrt(v_hat) + eps), MomentState(t, m, v)
 
-    return init, update
+    return (
+        init,
+        update,
+        Insides(MOMENT_FIELDS, velocity=coast(update), scale=_adam_scale(lr, beta2, eps)),
+    )
 
 
 @register_optimizer(

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 
 from .errors import InvalidValueError
+from .insides import NO_INSIDES, Insides, coast
 from .registry import Registry, unknown_name_message
 
 
@@ -124,17 +125,22 @@ def register_optimizer(
 
 @dataclass(frozen=True)
 class Optimizer:
-    """An optimizer with bound hyperparameters: ``init(xy)``, ``update(xy, state, oracle)``."""
+    """An optimizer with bound hyperparameters: ``init(xy)``, ``update(xy, state, oracle)``.
+
+    ``insides`` says what its state means (see ``landscapes.insides``); a factory declares it by
+    returning ``(init, update, insides)`` instead of ``(init, update)``.
+    """
 
     name: str
     hparams: Mapping[str, float]
     init: InitFn = field(repr=False, compare=False)
     update: UpdateFn = field(repr=False, compare=False)
+    insides: Insides = field(default=NO_INSIDES, repr=False, compare=False)
 
     @property
     def label(self) -> str:
         """``name(k=v, ...)``: the hyperparameters that differ from the defaults are named."""
-        defaults = OPTIMIZERS[self.name].defaults
+        defaults = OPTIMIZERS[self.name].defaults if self.name in OPTIMIZERS else {}
         changed = [f"{k}={_fmt(v)}" for k, v in self.hparams.items() if defaults.get(k) != v]
         return f"{self.name}({', '.join(changed)})" if changed else self.name
 
@@ -157,8 +163,14 @@ def make_optimizer(name: str, **hparams: Any) -> Optimizer:
                 unknown_name_message(f"hyperparameter of {info.name}", key, list(info.defaults))
             )
         bound[key] = check_hparam(key, value)
-    init, update = info.factory(**bound)
-    return Optimizer(info.name, bound, init, update)
+    init, update, insides = unpack_factory(info.factory(**bound))
+    return Optimizer(info.name, bound, init, update, insides)
+
+
+def unpack_factory(made: tuple) -> tuple[InitFn, UpdateFn, Insides]:
+    """``(init, update, insides)`` from a factory's ``(init, update[, insides])``."""
+    init, update, *rest = made
+    return init, update, rest[0] if rest else NO_INSIDES
 
 
 # --- states -------------------------------------------------------------------------------------
@@ -185,6 +197,14 @@ class MomentState(NamedTuple):
     t: int
     m: np.ndarray
     v: np.ndarray
+
+
+#: What the fields of the Adam family's state are.
+MOMENT_FIELDS = {
+    "t": "step count",
+    "m": "first moment (running mean of g)",
+    "v": "second moment (running mean of g²)",
+}
 
 
 def _zeros(xy: np.ndarray) -> np.ndarray:
@@ -225,7 +245,7 @@ def momentum(lr: float, momentum: float):
         v = momentum * state.v - lr * oracle.grad(xy)
         return xy + v, VelocityState(v)
 
-    return init, update
+    return init, update, Insides({"v": "velocity (the last step)"}, velocity=coast(update))
 
 
 @register_optimizer(
@@ -244,7 +264,9 @@ def nesterov(lr: float, momentum: float):
         v = momentum * state.v - step
         return xy + momentum * v - step, VelocityState(v)
 
-    return init, update
+    # The gradient is taken at the current point: in this form the stored point already is the
+    # look-ahead point of the classical formulation, so there is no separate look-ahead.
+    return init, update, Insides({"v": "velocity"}, velocity=coast(update))
 
 
 def _lookahead(weights: tuple[float, ...], fractions: tuple[float, ...]):
@@ -256,17 +278,20 @@ def _lookahead(weights: tuple[float, ...], fractions: tuple[float, ...]):
         def init(xy):
             return VelocityState(_zeros(xy))
 
+        def lookahead(xy, state):
+            """p − fᵢμv for every fraction fᵢ: shape (n, *xy.shape)."""
+            return xy - f.reshape((-1,) + (1,) * xy.ndim) * (momentum * state.v)
+
         def update(xy, state, oracle):
-            shift = momentum * state.v
-            ahead = xy - f.reshape((-1,) + (1,) * xy.ndim) * shift  # all look-aheads, one call
-            g = oracle.grad(ahead)
+            g = oracle.grad(lookahead(xy, state))  # all look-aheads, one call
             avg = (
                 sum(wi * gi for wi, gi in zip(w, g, strict=True)) / w.sum()
             )  # elementwise: batch == single
             v = momentum * state.v + lr * avg
             return xy - v, VelocityState(v)
 
-        return init, update
+        fields = {"v": "velocity (minus the last step)"}
+        return init, update, Insides(fields, velocity=coast(update), lookahead=lookahead)
 
     return factory
 
@@ -305,7 +330,10 @@ def adagrad(lr: float, eps: float):
         a = state.a + g**2
         return xy - lr * g / np.sqrt(a + eps), AccumulatorState(a)
 
-    return init, update
+    def scale(xy, state):
+        return lr / np.sqrt(state.a + eps)
+
+    return init, update, Insides({"a": "sum of squared gradients"}, scale=scale)
 
 
 @register_optimizer(
@@ -325,7 +353,10 @@ def rmsprop(lr: float, rho: float, eps: float):
         a = rho * state.a + (1 - rho) * g**2
         return xy - lr * g / np.sqrt(a + eps), AccumulatorState(a)
 
-    return init, update
+    def scale(xy, state):
+        return lr / np.sqrt(state.a + eps)
+
+    return init, update, Insides({"a": "second moment (running mean of g²)"}, scale=scale)
 
 
 @register_optimizer(
@@ -347,7 +378,14 @@ def adadelta(lr: float, rho: float, eps: float):
         d = rho * state.d + (1 - rho) * u**2
         return xy - lr * u, AdadeltaState(a, d)
 
-    return init, update
+    def scale(xy, state):
+        return lr * np.sqrt(state.d + eps) / np.sqrt(state.a + eps)
+
+    fields = {
+        "a": "second moment (running mean of g²)",
+        "d": "running mean of the squared updates",
+    }
+    return init, update, Insides(fields, scale=scale)
 
 
 @register_optimizer(
@@ -371,7 +409,11 @@ def adam(lr: float, beta1: float, beta2: float, eps: float):
         v = beta2 * state.v + (1 - beta2) * g**2
         return xy - a_t * m / (np.sqrt(v) + eps), MomentState(t, m, v)
 
-    return init, update
+    def scale(xy, state):
+        """The factor on the bias-corrected m̂ = m/(1−β₁ᵗ): lr·√(1−β₂ᵗ)/(√v + eps)."""
+        return lr * math.sqrt(1 - beta2**state.t) / (np.sqrt(state.v) + eps)
+
+    return init, update, Insides(MOMENT_FIELDS, velocity=coast(update), scale=scale)
 
 
 @register_optimizer(
@@ -395,4 +437,9 @@ def adamax(lr: float, beta1: float, beta2: float, eps: float):
         u = np.maximum(beta2 * state.v, np.abs(g))
         return xy - a_t * m / (u + eps), MomentState(t, m, u)
 
-    return init, update
+    def scale(xy, state):
+        """The factor on the bias-corrected m̂: lr/(u + eps)."""
+        return lr / (state.v + eps)
+
+    fields = {**MOMENT_FIELDS, "v": "infinity norm: decayed running maximum of |g|"}
+    return init, update, Insides(fields, velocity=coast(update), scale=scale)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidValueError
+from .insides import StateRecord, record_states
 from .lockstep import Tape, stack_rows, step_all
 from .optimizers import Optimizer
 from .surfaces import Surface, get_surface
@@ -67,6 +68,7 @@ class Trajectory:
     noise: float = 0.0
     seed: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    state: StateRecord | None = None  # the optimizer's state per point, when recorded
 
     @property
     def steps(self) -> int:
@@ -102,6 +104,57 @@ class Trajectory:
         k = self.diverged_at
         return self.steps if k is None else k - 1
 
+    @classmethod
+    def from_points(
+        cls,
+        surface: Surface | str,
+        xy: Any,
+        *,
+        label: str = "recorded path",
+        loss: Any = None,
+    ) -> Trajectory:
+        """A path recorded elsewhere, as a run over ``surface``: ``xy`` of shape (n, 2), finite.
+
+        The loss at each point is computed from the surface unless ``loss`` (n values) is given.
+        """
+        surface = get_surface(surface)
+        try:
+            xy = np.array(xy, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidValueError(f"path {label!r}: points must be numbers") from None
+        if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) == 0:
+            raise InvalidValueError(
+                f"path {label!r} must have shape (n, 2) with n >= 1, not {xy.shape}"
+            )
+        bad = np.flatnonzero(~np.isfinite(xy).all(1))
+        if bad.size:
+            i = int(bad[0])
+            raise InvalidValueError(
+                f"path {label!r}: point {i} ({xy[i, 0]:g}, {xy[i, 1]:g}) is not finite"
+            )
+        if len(xy) > MAX_STEPS + 1:
+            raise InvalidValueError(f"path {label!r} has {len(xy)} points; at most {MAX_STEPS + 1}")
+        if loss is None:
+            with np.errstate(all="ignore"):
+                loss = np.asarray(surface.value(xy), dtype=float)
+        else:
+            loss = np.array(loss, dtype=float)
+            if loss.shape != (len(xy),) or not np.isfinite(loss).all():
+                raise InvalidValueError(
+                    f"path {label!r}: loss must be {len(xy)} finite numbers, one per point"
+                )
+        return cls(
+            label=label,
+            surface=surface.name,
+            optimizer="recorded",
+            hparams={},
+            start=xy[0].copy(),
+            xy=xy,
+            loss=loss,
+            diverged_step=np.array(-1),
+            reason_code=np.array(0),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the JSON export."""
         single = not self.is_batch
@@ -122,6 +175,7 @@ class Trajectory:
             ),
             "xy": _nan_to_none(self.xy),
             "loss": _nan_to_none(self.loss),
+            **({"state": self.state.to_dict()} if self.state is not None else {}),
             **self.extra,
         }
 
@@ -162,10 +216,18 @@ def run(
     label: str | None = None,
     noise: float = 0.0,
     seed: int | None = None,
+    record_state: bool = False,
 ) -> Trajectory:
-    """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``."""
+    """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``.
+
+    ``record_state``: keep the optimizer's state at every point, with what it means
+    (``Trajectory.state``, see ``landscapes.insides``), for overlays and exports.
+    """
     labels = None if label is None else [label]
-    return run_many(surface, [optimizer], start, steps, labels=labels, noise=noise, seed=seed)[0]
+    return run_many(
+        surface, [optimizer], start, steps, labels=labels, noise=noise, seed=seed,
+        record_state=record_state,
+    )[0]  # fmt: skip
 
 
 def run_many(
@@ -177,6 +239,7 @@ def run_many(
     labels: Sequence[str | None] | None = None,
     noise: float = 0.0,
     seed: int | None = None,
+    record_state: bool = False,
 ) -> list[Trajectory]:
     """Run every optimizer on ``surface`` from the same ``start``, in lockstep.
 
@@ -194,7 +257,7 @@ def run_many(
     if len(labels) != len(optimizers):
         raise InvalidValueError(f"{len(labels)} labels for {len(optimizers)} optimizers")
     with np.errstate(all="ignore"):
-        runs = [_Run(surface, opt, xy, steps, noise, seed) for opt in optimizers]
+        runs = [_Run(surface, opt, xy, steps, noise, seed, record_state) for opt in optimizers]
         for k in range(1, steps + 1):
             live = [r for r in runs if r.alive.any()]
             if not live:
@@ -264,6 +327,7 @@ class _Run:
         steps: int,
         noise: float,
         seed: int | None,
+        record_state: bool = False,
     ) -> None:
         self.surface, self.optimizer, self.noise, self.seed = surface, optimizer, noise, seed
         self.tape = Tape(NoisyOracle(surface, noise, seed).perturb if noise > 0 else None)
@@ -287,6 +351,7 @@ class _Run:
             xy = np.where(self.alive[..., None], xy, np.nan)
         self.xy = xy
         self.state = optimizer.init(xy)
+        self.states = [self.state] if record_state else None  # per point, for Trajectory.state
 
     def record(self, k: int, xy: np.ndarray, state: Any, value: np.ndarray) -> None:
         """Step ``k`` took the run to ``xy`` with loss ``value``: check it and keep it."""
@@ -303,6 +368,8 @@ class _Run:
         self.path[k] = xy
         self.loss[k] = value
         self.xy, self.state = xy, state
+        if self.states is not None:
+            self.states.append(state)
 
     def trajectory(self, label: str | None) -> Trajectory:
         return Trajectory(
@@ -317,4 +384,9 @@ class _Run:
             reason_code=self.reason,
             noise=float(self.noise),
             seed=self.seed,
+            state=(
+                record_states(self.optimizer.insides, self.surface, self.path, self.states)
+                if self.states
+                else None
+            ),
         )

@@ -18,6 +18,10 @@ def parse_spec(text: str) -> Optimizer:
             f"optimizer spec is {len(text)} characters long; the limit is {MAX_SPEC_LENGTH}"
         )
     name, sep, rest = text.partition(":")
+    if name.strip() == "optax":
+        from .optax_bridge import optax_optimizer  # optax and jax load only for such a spec
+
+        return optax_optimizer(text)
     if not name.strip():
         raise InvalidValueError(
             f"optimizer spec {text!r} has no optimizer name; write name[:key=value,...] "

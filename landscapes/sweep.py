@@ -89,7 +89,7 @@ def batched_optimizer(name: str, values: Any, key: str = "lr", **hparams: Any) -
     ]
     if column.size == 0:
         raise InvalidValueError(f"no values of {key} to sweep")
-    init, update = info.factory(**{**base.hparams, key: column})
+    init, update, *_ = info.factory(**{**base.hparams, key: column})
     rest = {k: v for k, v in base.hparams.items() if k != key}
     return Optimizer(info.name, rest, init, update)
 

@@ -7,15 +7,18 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from landscapes import Optimizer, Surface, resolve_surface, run_many
+from landscapes import InvalidValueError, Optimizer, Surface, Trajectory, resolve_surface, run_many
 from landscapes.levels import parse_levels
+from landscapes.paths import hold_to, read_paths
 
 from ..arguments import bounded_float, bounded_int, finite_float, pixel_size
 from ..frames import plan_frames
 from ..outputs import WRITERS, check_output, prepare_output, writer_for
+from ..overlays import OVERLAY_HELP, check_show, needs_state
 from ..scene import MAX_DPI, MAX_FPS, MAX_SIDE, RenderOptions, Scene
 from ..tuning import add_tune_options, check_tune_options, tune_runs
 from .common import (
+    MAX_RUNS,
     add_runs_arguments,
     add_start_argument,
     add_steps_argument,
@@ -70,6 +73,23 @@ def add_parser(sub) -> None:
     p.add_argument("--size", type=pixel_size(MAX_SIDE), default=(1200, 800), metavar="WxH")
     p.add_argument("--dpi", type=bounded_int(20, MAX_DPI), default=100)
     p.add_argument("--view", choices=["2d", "3d"], default="2d")
+    p.add_argument(
+        "--show",
+        metavar="LIST",
+        help="overlays at each run's head, comma-separated: "
+        + "; ".join(f"{k}: {v}" for k, v in OVERLAY_HELP.items()),
+    )
+    p.add_argument(
+        "--field", action="store_true", help="draw the gradient field (faint streamlines of −∇f)"
+    )
+    p.add_argument(
+        "--path",
+        dest="paths",
+        action="append",
+        metavar="FILE.csv",
+        help="draw a path recorded elsewhere: CSV with columns x,y (optional label,step,loss); "
+        "repeatable; with --path and no -O/--suite only the paths are drawn",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     add_tune_options(p)
     p.set_defaults(run=run_command)
@@ -85,9 +105,15 @@ ANIMATION_SUFFIXES = (".gif", ".mp4", ".html")
 
 
 def build_scene(
-    args: argparse.Namespace, surface: Surface, pairs: list[tuple[str, Optimizer]]
+    args: argparse.Namespace,
+    surface: Surface,
+    pairs: list[tuple[str, Optimizer]],
+    *,
+    record_state: bool = False,
+    recorded: list[Trajectory] | None = None,
 ) -> Scene:
-    """Run every (label, optimizer) pair from one start, tuning learning rates if asked."""
+    """Run every (label, optimizer) pair from one start, tuning learning rates if asked; then the
+    ``recorded`` paths. Paths shorter than the longest are held at their last point."""
     start = surface.start if args.start is None else tuple(args.start)
     tuned = tune_runs(surface, pairs, args, start) if args.tune else {}
     pairs = [tuned[i][:2] if i in tuned else pair for i, pair in enumerate(pairs)]
@@ -99,9 +125,13 @@ def build_scene(
         labels=[label for label, _ in pairs],
         noise=args.noise,
         seed=args.seed,
+        record_state=record_state,
     )
     for i, (_, _, record) in tuned.items():
         trajectories[i] = replace(trajectories[i], extra={"tuning": record})
+    trajectories += recorded or []
+    steps = max(t.steps for t in trajectories)
+    trajectories = [hold_to(t, steps) for t in trajectories]
     return Scene(surface, trajectories, {"noise": args.noise, "seed": args.seed})
 
 
@@ -109,9 +139,15 @@ def run_command(args: argparse.Namespace) -> int:
     # every check first (names, specs, sizes, frame budget), then the file system, then the work
     check_output(args.output)
     writer = writer_for(args.output)
-    pairs = collect_runs(args)
+    pairs = collect_runs(args) if args.runs or not args.paths else []
     check_tune_options(args)
+    show = check_show(args.show)
     surface = surface_from_args(args)
+    recorded = [t for file in args.paths or [] for t in read_paths(file, surface)]
+    if len(pairs) + len(recorded) > MAX_RUNS:
+        raise InvalidValueError(
+            f"{len(pairs) + len(recorded)} runs and paths; one picture takes at most {MAX_RUNS}"
+        )
     options = RenderOptions(
         fps=args.fps,
         duration=args.duration,
@@ -119,11 +155,19 @@ def run_command(args: argparse.Namespace) -> int:
         dpi=args.dpi,
         view=args.view,
         quiet=args.quiet,
+        show=show,
+        field=args.field,
     )
-    if Path(args.output).suffix.lower() in ANIMATION_SUFFIXES:
-        plan_frames(args.steps, options)
+    if (show or args.field) and args.view == "3d":
+        raise InvalidValueError("--show and --field draw on the 2-D map; drop --view 3d")
+    animated = Path(args.output).suffix.lower() in ANIMATION_SUFFIXES
+    steps = max([args.steps] * bool(pairs) + [t.steps for t in recorded])
+    if animated:
+        plan_frames(steps, options)
     path = prepare_output(args.output)
-    scene = build_scene(args, surface, pairs)
+    # the state is recorded when an overlay reads it or the export is the JSON one
+    record = needs_state(show) or Path(args.output).suffix.lower() == ".json"
+    scene = build_scene(args, surface, pairs, record_state=record, recorded=recorded)
     writer(path, scene, options)
     for traj in scene.trajectories:
         if traj.diverged:
