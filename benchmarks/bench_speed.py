@@ -36,8 +36,11 @@ import landscapes as L
 s = L.get_surface("hills_and_canyon")
 pairs = [(label, L.parse_spec(spec)) for label, spec in L.SUITES["article"].runs]
 calls = []
-grad = L.Surface.grad
-L.Surface.grad = lambda self, xy: calls.append(1) or grad(self, xy)
+def counted(method):
+    return lambda self, xy: calls.append(1) or method(self, xy)
+L.Surface.grad = counted(L.Surface.grad)
+if hasattr(L.Surface, "value_and_grad"):  # the loss and the next gradient in one call
+    L.Surface.value_and_grad = counted(L.Surface.value_and_grad)
 def one_at_a_time():
     return [L.run(s, o, None, 125, label=n) for n, o in pairs]
 def lockstep():
@@ -80,6 +83,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per row (median; >= 5)")
     parser.add_argument("--source", type=Path, default=HERE.parent, help="checkout to measure")
     parser.add_argument("--long", action="store_true", help="1,000 vs 2,000-step animations")
+    parser.add_argument("--long-repeat", type=int, default=5, help="runs of each long row")
     parser.add_argument("--gallery", action="store_true", help="time `animator gallery`")
     parser.add_argument("--memory", action="store_true", help="peak memory of 500/5,000 frames")
     args = parser.parse_args(argv)
@@ -100,32 +104,33 @@ def main(argv: list[str] | None = None) -> None:
         ("hand-written numpy basin script (grid 200)",
          [py, str(HERE / "basins_numpy.py"), "200", str(tmp / "n.npz")]),
     ]  # fmt: skip
-    if args.long:
-        for steps in (1000, 2000):
-            rows.append(
-                (f"render --suite article --steps {steps} --size 632x632 -o l.gif",
-                 [*animator, "render", "hills_and_canyon", "--suite", "article", "--steps",
-                  str(steps), "--size", "632x632", "-q", "-o", str(tmp / f"l{steps}.gif")])
-            )  # fmt: skip
+    long_rows = [
+        (f"render --suite article --steps {steps} --size 632x632 -o l.gif",
+         [*animator, "render", "hills_and_canyon", "--suite", "article", "--steps", str(steps),
+          "--size", "632x632", "-q", "-o", str(tmp / f"l{steps}.gif")])
+        for steps in (1000, 2000)
+    ] if args.long else []  # fmt: skip
     print(f"source: {args.source.resolve()}  python: {py}  repeat: {args.repeat}")
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
 
-    times: dict[str, list[float]] = {name: [] for name, _ in rows}
-    for _ in range(args.repeat):  # round-robin: a load spike hits every row, not one
-        for name, cmd in rows:
+    times: dict[str, list[float]] = {name: [] for name, _ in rows + long_rows}
+    for i in range(max(args.repeat, args.long_repeat if long_rows else 0)):
+        for name, cmd in (rows if i < args.repeat else []) + (
+            long_rows if i < args.long_repeat else []
+        ):  # round-robin: a load spike hits every row, not one
             t = time.perf_counter()
             subprocess.run(cmd, cwd=tmp, env=env, check=True, capture_output=True)
             times[name].append(time.perf_counter() - t)
     med = {name: statistics.median(ts) for name, ts in times.items()}
     floor = med[rows[0][0]]
     print(f"{'whole process (median of ' + str(args.repeat) + ')':<62} {'s':>7} {'x floor':>8}")
-    for name, _ in rows:
+    for name, _ in rows + long_rows:
         print(f"  {name:<60} {med[name]:7.2f} {med[name] / floor:8.2f}")
     b, n = med[rows[5][0]], med[rows[6][0]]
     print(f"  basin map whole process / numpy script: {b / n:.2f}x")
-    if args.long:
-        a, c = (med[name] for name, _ in rows[-2:])
-        print(f"  2,000 steps / 1,000 steps: {c / a:.2f}x")
+    if long_rows:
+        a, c = (med[name] for name, _ in long_rows)
+        print(f"  2,000 steps / 1,000 steps: {c / a:.2f}x (median of {args.long_repeat})")
 
     print("\nin-process")
     code = RUNS_SNIPPET.replace("REPEAT", str(args.repeat))
