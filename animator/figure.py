@@ -338,6 +338,7 @@ class SceneFigure:
             d = r.traj.diverged_at
             gone = d is not None and k >= d and r.end_xy is not None
             self.map.set_point(r.cross, r.end_xy if gone else None)
+            r.cross.set_visible(bool(gone))  # an empty marker costs a draw all the same
             r.note.set_visible(bool(gone))
             if r.status is None:
                 self.legend.get_texts()[i].set_text(f"{r.name}\n{run_status(r.traj, k)}")

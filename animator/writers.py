@@ -167,7 +167,7 @@ def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> 
 
     plan, renderer = _frames(scene, options)
     background = renderer.background_image()
-    palette, exact = gif_palette(background, np.array(renderer.frame(int(plan.steps[-1]))))
+    palette, exact = gif_palette(background, renderer.preview(int(plan.steps[-1])))
     lut = palette_lut(palette, exact)
     with (
         atomic_path(path) as tmp,
