@@ -165,8 +165,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _python(py: str, code: str, env: dict) -> str:
-    return subprocess.run([py, "-c", code], env=env, check=True, capture_output=True,
-                          text=True).stdout  # fmt: skip
+    """Run ``code`` in a fresh interpreter that imports from ``--source`` (PYTHONPATH), not from
+    the current directory (which ``-c`` puts first on sys.path)."""
+    return subprocess.run([py, "-c", code], env=env, check=True, capture_output=True, text=True,
+                          cwd=tempfile.gettempdir()).stdout  # fmt: skip
 
 
 if __name__ == "__main__":
