@@ -4,7 +4,7 @@
 >>> fig = animator.plot("hills_and_canyon", ["adam:lr=0.25", "rmsprop"])   # doctest: +SKIP
 >>> fig.save("adam_vs_rmsprop.png")                                       # doctest: +SKIP
 >>> anim = animator.animate("hills_and_canyon", suite="article")          # doctest: +SKIP
->>> anim            # in a notebook: plays inline (an H.264 <video>)      # doctest: +SKIP
+>>> anim            # in a notebook: the interactive player                # doctest: +SKIP
 >>> anim.save("article.gif")                                              # doctest: +SKIP
 
 ``runs`` items may be optimizer specs (``"adam:lr=0.1"``), ``Optimizer`` objects or finished
@@ -123,10 +123,34 @@ class Animation(Picture):
 
         return np.array(FrameRenderer(self.scene, self.options).frame(k))
 
+    def _repr_png_(self) -> None:
+        """None: a notebook shows the player (``_repr_html_``), not a still picture as well."""
+        return None
+
     def _repr_html_(self) -> str:
+        """What Jupyter shows: the interactive player (a 3-D view: the video). Made once."""
+        from .page import uses_player
+
+        return self.to_jshtml() if uses_player(self.options) else self.to_html5_video()
+
+    def to_jshtml(self) -> str:
+        """The interactive player as an HTML fragment (no encoding: drawn from the runs' data)."""
+        from .page import player_fragment
+
+        return self._cached("player", lambda: player_fragment(self.scene, self.options))
+
+    def to_html5_video(self) -> str:
+        """An H.264 ``<video>`` with the MP4 inside (base64) and the final frame as poster."""
         from .writers import animation_html
 
-        return animation_html(self.scene, self.options, page=False)
+        return self._cached("video", lambda: animation_html(self.scene, self.options, page=False))
+
+    def _cached(self, key: str, make) -> str:
+        """Each HTML form is made once per Animation: a second display re-encodes nothing."""
+        cache = self.__dict__.setdefault("_html", {})
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
 
 
 def _options(**kwargs: Any) -> RenderOptions:

@@ -14,6 +14,7 @@ from landscapes import LandscapeError
 
 from . import __version__
 from .commands import COMMANDS
+from .help_texts import decorate
 
 #: What ``animator`` with no arguments does: the article's comparison, as a GIF in the cwd.
 DEFAULT_ARGV = ["render", "hills_and_canyon", "--suite", "article", "-o", "hills_and_canyon.gif"]
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for command in COMMANDS:
         command.add_parser(sub)
+        decorate(sub.choices[command.NAME], command.NAME)  # defaults and examples in --help
     return parser
 
 

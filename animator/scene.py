@@ -19,6 +19,7 @@ class RenderOptions:
     view: str = "2d"  # "2d" or "3d"
     quiet: bool = False
     hold: float = 1.0  # seconds the last frame is held in animations
+    html: str = "player"  # .html pages: "player" (interactive, 2-D) or "video" (an H.264 <video>)
     show: tuple[str, ...] = ()  # overlays at each head (see overlays.py): grad, velocity, ...
     field: bool = False  # faint streamlines of the negative gradient under the paths
 

@@ -9,7 +9,8 @@ Pillow and ffmpeg are imported inside the writers, so ``animator list`` starts f
   unchanged pixels in it transparent), written by the small streaming encoder in ``gif.py``.
 - MP4: RGBA frames streamed straight from the canvas to imageio-ffmpeg's own ffmpeg (libx264,
   ``MP4_PRESET``, CRF ``MP4_CRF``, yuv420p so every player can show it).
-- HTML: one self-contained page with the MP4 inside (base64), playing in a <video> element.
+- HTML: the interactive player (``page.py``); for 3-D views or ``html="video"`` one
+  self-contained page with the MP4 inside (base64) in a <video> element, its final frame as poster.
 """
 
 from __future__ import annotations
@@ -228,17 +229,27 @@ def write_mp4(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> 
             writer.close()
 
 
+def video_poster(scene: Scene, options: RenderOptions) -> str:
+    """The final frame as a PNG data URL: what a <video> shows before it plays (never grey)."""
+    from .page import png_bytes
+
+    plan, renderer = _frames(scene, options)
+    final = renderer.frame(int(plan.steps[-1]))
+    return "data:image/png;base64," + base64.b64encode(png_bytes(final, palette=True)).decode()
+
+
 def animation_html(scene: Scene, options: RenderOptions, *, page: bool = True) -> str:
     """The animation as a <video> with the MP4 inside (base64); a whole page if ``page``."""
     with tempfile.TemporaryDirectory() as tmpdir:
         mp4 = Path(tmpdir) / "animation.mp4"
         write_mp4(mp4, scene, options)
         data = base64.b64encode(mp4.read_bytes()).decode("ascii")
+    poster = video_poster(scene, options)
     w, h = options.size
     title = html.escape(f"{scene.surface.name}: " + ", ".join(t.label for t in scene.trajectories))
     video = (
         f'<video width="{w}" height="{h}" style="max-width:100%;height:auto" controls autoplay '
-        f'loop muted playsinline title="{title}">'
+        f'loop muted playsinline title="{title}" poster="{poster}">'
         f'<source type="video/mp4" src="data:video/mp4;base64,{data}">'
         "Your browser cannot play this H.264 video.</video>"
     )
@@ -257,8 +268,14 @@ def animation_html(scene: Scene, options: RenderOptions, *, page: bool = True) -
 
 
 def write_html(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> None:
-    """One self-contained page that plays the animation in a browser."""
-    write_text_atomic(path, animation_html(scene, options))
+    """One self-contained page: the interactive player (``page.py``), or the video page for a
+    3-D view or when ``options.html`` asks for it."""
+    from .page import uses_player, write_player
+
+    if uses_player(options):
+        write_player(path, scene, options)
+    else:
+        write_text_atomic(path, animation_html(scene, options))
 
 
 PICTURE_WRITERS = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+import time
 import xml.etree.ElementTree as ET
 
 import imageio.v2 as iio2
@@ -152,10 +154,23 @@ def test_png_svg_pdf_html_are_written_and_valid(tmp_path):
     assert root.tag.endswith("svg") and root.get("width", "").startswith("432.0")  # 6 in
     assert (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
     page = (tmp_path / "f.html").read_text()
-    assert page.startswith("<!DOCTYPE html>") and "<video" in page
-    data = page.split("base64,", 1)[1].split('"', 1)[0]
-    assert base64.b64decode(data)[4:8] == b"ftyp"  # an MP4 inside, nothing to fetch
+    assert page.startswith("<!DOCTYPE html>") and 'class="la-player"' in page
+    assert "<video" not in page and "http:" not in page and "https:" not in page
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.html", "f.pdf", "f.png", "f.svg"]
+
+
+@pytest.mark.parametrize("extra", [["--html", "video"], ["--view", "3d"], ["--show", "grad"]])
+def test_video_page_has_the_mp4_inside_and_a_poster(tmp_path, extra):
+    out = tmp_path / "v.html"
+    base = ["render", "hills_and_canyon", "--steps", "5", "--size", "240x160", "--dpi", "40", "-q"]
+    assert main([*base, *extra, "-o", str(out)]) == 0
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>") and "<video" in page and "la-player" not in page
+    data = page.split("data:video/mp4;base64,", 1)[1].split('"', 1)[0]
+    assert base64.b64decode(data)[4:8] == b"ftyp"  # an MP4 inside, nothing to fetch
+    poster = page.split('poster="data:image/png;base64,', 1)[1].split('"', 1)[0]
+    with Image.open(io.BytesIO(base64.b64decode(poster))) as im:
+        assert im.size == (240, 160)
 
 
 def test_diverged_run_is_drawn_to_its_end_with_a_cross(diverged_scene, tmp_path):
@@ -272,9 +287,38 @@ def test_progress_bar_only_on_a_terminal():
     for stream, kwargs in ((tty, {}), (quiet, {"quiet": True}), (pipe, {})):
         with Progress(3, "frames", stream=stream, **kwargs) as bar:
             for _ in range(3):
+                time.sleep(0.15)  # past the bar's redraw interval, so every count is drawn
                 bar.update()
-    assert "3/3 frames" in tty.getvalue() and tty.getvalue().endswith("\r")
+    assert "3/3 frames" in tty.getvalue() and tty.getvalue().endswith("\r")  # cleared at the end
     assert quiet.getvalue() == "" and pipe.getvalue() == ""
+
+
+def test_progress_bar_fits_a_narrow_terminal():
+    """In a real 40-column terminal (a pseudo-terminal) every redraw fits on its line."""
+    import fcntl
+    import select
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 40, 0, 0))
+    with os.fdopen(slave, "w") as stream:
+        with Progress(200, "frames", stream=stream) as bar:
+            for _ in range(4):
+                time.sleep(0.12)
+                bar.update(50)
+        stream.flush()
+    chunks = []
+    while select.select([master], [], [], 0.2)[0]:  # everything the bar wrote, in pieces
+        try:
+            chunks.append(os.read(master, 65536))
+        except OSError:  # EIO: the terminal's other end is closed and nothing is left
+            break
+    os.close(master)
+    drawn = b"".join(chunks).decode()
+    lines = [line for line in drawn.replace("\n", "\r").split("\r") if line.strip()]
+    assert any("200/200 frames" in line for line in lines), drawn
+    assert max(len(line) for line in lines) <= 40 and "\n" not in drawn, drawn
 
 
 def test_python_api_displays_in_jupyter(tmp_path):
@@ -284,7 +328,10 @@ def test_python_api_displays_in_jupyter(tmp_path):
     assert [t.label for t in pic.scene.trajectories] == ["adam:lr=0.5", "sgd"]
     anim = animator.animate("simple_quad", "adam", steps=3, size=(240, 160), dpi=40, fps=5)
     html = anim._repr_html_()
-    assert html.startswith("<video") and "base64," in html
+    assert html.startswith('<div class="la-player"') and anim._repr_html_() is html  # cached
+    video = anim.to_html5_video()
+    assert video.startswith("<video") and 'poster="data:image/png' in video
+    assert anim.to_html5_video() is video and anim.to_jshtml() is html
     assert anim.frame(2).shape == (160, 240, 4)
     saved = anim.save(tmp_path / "a.gif")
     assert iio.imread(saved, index=None).shape[0] == 4

@@ -52,7 +52,11 @@ def add_parser(sub) -> None:
         "picture, its caption and the command that rebuilds it.",
     )
     p.add_argument(
-        "-o", "--output", default=DEFAULT_DIR, metavar="DIR", help=f"default {DEFAULT_DIR}/"
+        "-o",
+        "--output",
+        default=DEFAULT_DIR,
+        metavar="DIR",
+        help=f"output directory (default {DEFAULT_DIR}/)",
     )
     p.add_argument(
         "--steps", type=bounded_int(1, MAX_STEPS), default=125, help="updates per run (default 125)"

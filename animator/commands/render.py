@@ -63,16 +63,51 @@ def add_parser(sub) -> None:
         default=0,
         help="seed of the gradient noise (default 0)",
     )
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="output file")
-    p.add_argument("--fps", type=bounded_float(0, MAX_FPS, low_open=True), default=20.0)
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="output file; its suffix picks the format (see above)",
+    )
+    p.add_argument(
+        "--fps",
+        type=bounded_float(0, MAX_FPS, low_open=True),
+        default=20.0,
+        help="frames per second of a .gif/.mp4, steps per second of an .html player at 1x",
+    )
     p.add_argument(
         "--duration",
         type=bounded_float(0, 600, low_open=True),
         help="target length of an animation in seconds (thins frames evenly)",
     )
-    p.add_argument("--size", type=pixel_size(MAX_SIDE), default=(1200, 800), metavar="WxH")
-    p.add_argument("--dpi", type=bounded_int(20, MAX_DPI), default=100)
-    p.add_argument("--view", choices=["2d", "3d"], default="2d")
+    p.add_argument(
+        "--size",
+        type=pixel_size(MAX_SIDE),
+        default=(1200, 800),
+        metavar="WxH",
+        help="picture size in pixels, even sides",
+    )
+    p.add_argument(
+        "--dpi",
+        type=bounded_int(20, MAX_DPI),
+        default=100,
+        help="dots per inch: the pixel size stays; sets the inches of an .svg/.pdf",
+    )
+    p.add_argument(
+        "--view",
+        choices=["2d", "3d"],
+        default="2d",
+        help="2d: the contour map; 3d: the surface in perspective with the runs on it",
+    )
+    p.add_argument(
+        "--html",
+        choices=["player", "video"],
+        default="player",
+        help="what an .html output holds: 'player', an interactive page drawn from the runs' data "
+        "(scrub, pause, hide runs, hover for numbers), or 'video', an H.264 video in a page; "
+        "with --view 3d or --show the page is always the video (default: player)",
+    )
     p.add_argument(
         "--show",
         metavar="LIST",
@@ -155,6 +190,7 @@ def run_command(args: argparse.Namespace) -> int:
         dpi=args.dpi,
         view=args.view,
         quiet=args.quiet,
+        html=args.html,
         show=show,
         field=args.field,
     )
