@@ -1,9 +1,11 @@
 """Benchmark: every row of issue 15's table, whole process and in-process, in one run.
 
 Whole-process rows run the command in a fresh interpreter (subprocess), interleaved round-robin
-so a busy machine slows every row alike, and report the median of ``--repeat`` runs and its
-ratio to the import floor (``python -c "import numpy, matplotlib.pyplot, autograd, PIL"``)
-measured in the same rounds: on a shared machine compare the ratios, not the seconds.
+so a busy machine slows every row alike, and report the median of ``--repeat`` runs (wall clock,
+and the CPU time the process used, user + sys) and its ratio to the import floor (``python -c
+"import numpy, matplotlib.pyplot, autograd, PIL"``) measured in the same rounds. On a shared
+machine compare the ratios, and prefer the CPU columns: waiting for a core inflates the wall
+clock of long commands more than that of the short floor.
 
     python benchmarks/bench_speed.py                 # all rows but the slow ones
     python benchmarks/bench_speed.py --long --gallery --memory   # every row (minutes)
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -114,23 +117,29 @@ def main(argv: list[str] | None = None) -> None:
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
 
     times: dict[str, list[float]] = {name: [] for name, _ in rows + long_rows}
+    cpu: dict[str, list[float]] = {name: [] for name, _ in rows + long_rows}
     for i in range(max(args.repeat, args.long_repeat if long_rows else 0)):
         for name, cmd in (rows if i < args.repeat else []) + (
             long_rows if i < args.long_repeat else []
         ):  # round-robin: a load spike hits every row, not one
-            t = time.perf_counter()
+            t, c = time.perf_counter(), _children_cpu()
             subprocess.run(cmd, cwd=tmp, env=env, check=True, capture_output=True)
             times[name].append(time.perf_counter() - t)
+            cpu[name].append(_children_cpu() - c)
     med = {name: statistics.median(ts) for name, ts in times.items()}
-    floor = med[rows[0][0]]
-    print(f"{'whole process (median of ' + str(args.repeat) + ')':<62} {'s':>7} {'x floor':>8}")
+    mcpu = {name: statistics.median(ts) for name, ts in cpu.items()}
+    floor, fcpu = med[rows[0][0]], mcpu[rows[0][0]]
+    print(f"{'whole process (median of ' + str(args.repeat) + ')':<60} {'wall s':>7} {'x floor':>8}"
+          f" {'cpu s':>7} {'x floor':>8}")  # fmt: skip
     for name, _ in rows + long_rows:
-        print(f"  {name:<60} {med[name]:7.2f} {med[name] / floor:8.2f}")
-    b, n = med[rows[5][0]], med[rows[6][0]]
-    print(f"  basin map whole process / numpy script: {b / n:.2f}x")
+        print(f"  {name:<58} {med[name]:7.2f} {med[name] / floor:8.2f} {mcpu[name]:7.2f}"
+              f" {mcpu[name] / fcpu:8.2f}")  # fmt: skip
+    (b, bc), (n, nc) = ((med[k], mcpu[k]) for k in (rows[5][0], rows[6][0]))
+    print(f"  basin map whole process / numpy script: {b / n:.2f}x wall, {bc / nc:.2f}x cpu")
     if long_rows:
-        a, c = (med[name] for name, _ in long_rows)
-        print(f"  2,000 steps / 1,000 steps: {c / a:.2f}x (median of {args.long_repeat})")
+        (a, ac), (c, cc) = ((med[k], mcpu[k]) for k, _ in long_rows)
+        print(f"  2,000 steps / 1,000 steps: {c / a:.2f}x wall, {cc / ac:.2f}x cpu"
+              f" (median of {args.long_repeat})")  # fmt: skip
 
     print("\nin-process")
     code = RUNS_SNIPPET.replace("REPEAT", str(args.repeat))
@@ -162,6 +171,12 @@ def main(argv: list[str] | None = None) -> None:
             kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1))
             seconds = time.perf_counter() - t
             print(f"  {frames:>5} frames: {kb / 1024:6.0f} MB peak, {seconds:.0f} s")
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + sys) used so far by the finished child processes."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def _python(py: str, code: str, env: dict) -> str:
