@@ -18,6 +18,8 @@ NUMERIC_FILES = {
     "test_responses.py",
     "test_cli_engine.py",
     "test_lockstep.py",
+    "test_optax.py",
+    "test_networks.py",
 }
 
 
