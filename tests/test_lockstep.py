@@ -11,6 +11,7 @@ import landscapes as L
 from landscapes.lockstep import ImpureUpdateError
 from landscapes.optimizers import NoState, Optimizer
 from landscapes.runs import NoisyOracle
+from landscapes.sensitivity import ENSEMBLE
 
 SURFACE = L.get_surface("hills_and_canyon")
 START = np.array([-0.6, 1.7])
@@ -69,8 +70,9 @@ def test_noisy_lockstep_draws_each_runs_noise_as_a_single_run_would():
 
 def test_the_runs_of_a_command_ask_the_surface_once_per_step(monkeypatch):
     """The article's five runs and a look-ahead at three points: one gradient call a step, not
-    six. After the first step the five runs' gradients come with their losses (they ask at their
-    own point), the look-ahead's three points go alone."""
+    six (each point with its rounding companions: ENSEMBLE rows). After the first step the five
+    runs' gradients come with their losses (they ask at their own point), the look-ahead's three
+    points go alone."""
     calls = []
     grad, both = L.Surface.grad, L.Surface.value_and_grad
     monkeypatch.setattr(L.Surface, "grad", lambda self, xy: calls.append(len(xy)) or grad(self, xy))
@@ -79,7 +81,8 @@ def test_the_runs_of_a_command_ask_the_surface_once_per_step(monkeypatch):
     )
     opts = [L.parse_spec(spec) for _, spec in L.SUITES["article"].runs]
     L.run_many(SURFACE, [*opts, L.make_optimizer("smoothed_nesterov")], START, STEPS)
-    assert calls == [5 + 3] + [-5, 3] * (STEPS - 1) + [-5]
+    n = ENSEMBLE
+    assert calls == [(5 + 3) * n] + [-5 * n, 3 * n] * (STEPS - 1) + [-5 * n]
 
 
 def test_questions_that_depend_on_answers_take_more_rounds_not_special_cases():
