@@ -29,6 +29,7 @@ from landscapes import (
     Trajectory,
     get_surface,
     parse_spec,
+    resolve_surface,
     run_many,
 )
 from landscapes.paths import hold_to
@@ -52,7 +53,8 @@ def make_scene(
 
     ``record_state`` keeps each optimizer's state per step (for overlays and the JSON export).
     """
-    surface = get_surface(surface)
+    # a name or a formula, as on the command line
+    surface = resolve_surface(surface) if isinstance(surface, str) else get_surface(surface)
     if isinstance(runs, (str, Optimizer, Trajectory)):
         runs = [runs]
     items: list[Trajectory | tuple[str | None, Optimizer]] = []
@@ -91,6 +93,9 @@ class Picture:
     """The final figure of a scene. ``save(path)`` writes any format; Jupyter shows a PNG."""
 
     def __init__(self, scene: Scene, options: RenderOptions) -> None:
+        from .frames import check_options
+
+        check_options(options)  # the CLI's checks, before any display or save can draw
         self.scene = scene
         self.options = options
 
@@ -155,8 +160,8 @@ class Animation(Picture):
 
 def _options(**kwargs: Any) -> RenderOptions:
     size = kwargs.get("size")
-    if size is not None:
-        kwargs["size"] = tuple(int(v) for v in size)
+    if isinstance(size, (tuple, list)):
+        kwargs["size"] = tuple(size)
     return RenderOptions(**{k: v for k, v in kwargs.items() if v is not None})
 
 

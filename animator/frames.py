@@ -19,8 +19,6 @@ from landscapes import InvalidValueError
 from .scene import (
     MAX_DPI,
     MAX_FPS,
-    MAX_FRAME_PIXELS,
-    MAX_FRAMES,
     MAX_SIDE,
     MIN_FPS,
     MIN_SIDE,
@@ -35,8 +33,28 @@ VIEWS = ("2d", "3d")
 
 
 def check_options(options: RenderOptions) -> None:
-    """Size, dpi, fps and view within the limits, or an InvalidValueError naming the bad value."""
-    w, h = options.size
+    """Size, dpi, fps and view within the limits, or an InvalidValueError naming the bad value.
+
+    The one check of render options: the CLI, ``animator.api`` (``plot``, ``animate``, notebook
+    display) and every writer call it, so no path can draw a 60000 x 60000 canvas.
+    """
+    size = options.size
+    if (
+        not isinstance(size, (tuple, list))
+        or len(size) != 2
+        or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in size)
+    ):
+        raise InvalidValueError(
+            f"size={size!r} must be (width, height) in whole pixels, e.g. (1200, 800)"
+        )
+    if not isinstance(options.dpi, (int, np.integer)) or isinstance(options.dpi, bool):
+        raise InvalidValueError(f"dpi={options.dpi!r} must be a whole number (20 to {MAX_DPI})")
+    for name in ("fps", "hold"):
+        if not isinstance(getattr(options, name), (int, float, np.number)):
+            raise InvalidValueError(f"{name}={getattr(options, name)!r} must be a number")
+    if options.duration is not None and not isinstance(options.duration, (int, float, np.number)):
+        raise InvalidValueError(f"duration={options.duration!r} must be a number of seconds")
+    w, h = size
     if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE):
         raise InvalidValueError(
             f"size {w}x{h} is out of range (each side {MIN_SIDE} to {MAX_SIDE} pixels)"
@@ -79,8 +97,9 @@ class FramePlan:
 def plan_frames(n_steps: int, options: RenderOptions) -> FramePlan:
     """Every step a frame, plus a hold; ``duration`` thins the steps evenly to fit (never pads).
 
-    With a duration, the hold takes at most a fifth of it. The budget (frames and frames x pixels)
-    is checked here, before anything is drawn.
+    With a duration, the hold takes at most a fifth of it. There is no budget of frames: they
+    are drawn and encoded one at a time (memory stays that of one frame), so a long render only
+    takes long -- it shows its progress, an estimate when it is long, and stops cleanly on Ctrl-C.
     """
     check_options(options)
     hold = round(options.hold * options.fps)
@@ -92,18 +111,6 @@ def plan_frames(n_steps: int, options: RenderOptions) -> FramePlan:
         if motion < len(steps):
             steps = np.unique(np.round(np.linspace(0, n_steps, motion)).astype(int))
     plan = FramePlan(steps, hold, float(options.fps))
-    w, h = options.size
-    if plan.total > MAX_FRAMES:
-        raise InvalidValueError(
-            f"{plan.total} frames is too many (at most {MAX_FRAMES}); "
-            "use --duration or fewer --steps"
-        )
-    if plan.total * w * h > MAX_FRAME_PIXELS:
-        raise InvalidValueError(
-            f"{plan.total} frames of {w}x{h} pixels is too much to render "
-            f"(frames x width x height at most {MAX_FRAME_PIXELS:,}); "
-            "use a smaller --size, --duration or fewer --steps"
-        )
     return plan
 
 

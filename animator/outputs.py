@@ -36,11 +36,14 @@ def register_writer(suffix: str, writer: Writer) -> None:
 
 def writer_for(path: str | os.PathLike) -> Writer:
     """The writer for ``path``'s suffix, or a clear error listing the valid suffixes."""
+    check_output(path)
     return by_suffix(path, WRITERS)
 
 
 def check_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
     """Check an output path without touching the disk: not a directory, no file in its way."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidValueError(f"output path must be a file name (str or Path), not {path!r}")
     if str(path) == "":
         raise InvalidValueError("output path is empty")
     if "\0" in str(path):

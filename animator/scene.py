@@ -43,7 +43,5 @@ MAX_SIDE = 4096  # pixels per side
 MAX_DPI = 600
 MAX_FPS = 120.0
 MIN_FPS = 0.01  # a frame per 100 s; below, GIF delays and ffmpeg's rate cannot say it
-MAX_FRAMES = 5000  # frames in one animation
-MAX_FRAME_PIXELS = 5_000_000_000  # frames x width x height (time, not memory: frames stream)
 #: Default size of ``animator history`` pictures (here, so ``--help`` needs no matplotlib).
 HISTORY_SIZE = (1200, 640)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 
 from landscapes import MAX_STEPS, SUITES, InvalidValueError, Optimizer, parse_spec
+from landscapes.runs import MAX_RUNS  # one limit for the CLI and run_many (the API)
 from landscapes.suites import DEFAULT_SUITE
 
 from ..arguments import OrderedRuns, bounded_int, finite_float, pixel_size
 from ..scene import MAX_DPI, MAX_SIDE
-
-MAX_RUNS = 24  # runs in one picture or one batch command
 
 
 def add_surface_argument(p: argparse.ArgumentParser, example: str = "") -> None:
