@@ -4,7 +4,7 @@ The static scene (contours, labels, colour bar, axes, title) is drawn once and k
 background. Each frame restores that background, moves the few moving artists (lines, heads,
 crosses, loss lines, cursor, step counter, legend) and draws only them, then hands the canvas
 buffer to the encoder without a copy. Before any drawing, ``plan_frames`` checks the request
-against the limits in ``scene.py``.
+against the frame budget in ``scene.py`` (the options themselves are checked when made).
 """
 
 from __future__ import annotations
@@ -14,65 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from landscapes import InvalidValueError
-
-from .scene import (
-    MAX_DPI,
-    MAX_FPS,
-    MAX_SIDE,
-    MIN_FPS,
-    MIN_SIDE,
-    RenderOptions,
-    Scene,
-)
+from .scene import RenderOptions, Scene
 
 if TYPE_CHECKING:
     from .figure import SceneFigure
-
-VIEWS = ("2d", "3d")
-
-
-def check_options(options: RenderOptions) -> None:
-    """Size, dpi, fps and view within the limits, or an InvalidValueError naming the bad value.
-
-    The one check of render options: the CLI, ``animator.api`` (``plot``, ``animate``, notebook
-    display) and every writer call it, so no path can draw a 60000 x 60000 canvas.
-    """
-    size = options.size
-    if (
-        not isinstance(size, (tuple, list))
-        or len(size) != 2
-        or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in size)
-    ):
-        raise InvalidValueError(
-            f"size={size!r} must be (width, height) in whole pixels, e.g. (1200, 800)"
-        )
-    if not isinstance(options.dpi, (int, np.integer)) or isinstance(options.dpi, bool):
-        raise InvalidValueError(f"dpi={options.dpi!r} must be a whole number (20 to {MAX_DPI})")
-    for name in ("fps", "hold"):
-        if not isinstance(getattr(options, name), (int, float, np.number)):
-            raise InvalidValueError(f"{name}={getattr(options, name)!r} must be a number")
-    if options.duration is not None and not isinstance(options.duration, (int, float, np.number)):
-        raise InvalidValueError(f"duration={options.duration!r} must be a number of seconds")
-    w, h = size
-    if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE):
-        raise InvalidValueError(
-            f"size {w}x{h} is out of range (each side {MIN_SIDE} to {MAX_SIDE} pixels)"
-        )
-    if not 20 <= options.dpi <= MAX_DPI:
-        raise InvalidValueError(f"dpi={options.dpi} is out of range (choose 20 to {MAX_DPI})")
-    if not (np.isfinite(options.fps) and MIN_FPS <= options.fps <= MAX_FPS):
-        raise InvalidValueError(
-            f"fps={options.fps} is out of range (choose {MIN_FPS:g} to {MAX_FPS:g})"
-        )
-    if options.duration is not None and not (
-        np.isfinite(options.duration) and options.duration > 0
-    ):
-        raise InvalidValueError(f"duration={options.duration} must be a number of seconds > 0")
-    if not (np.isfinite(options.hold) and 0 <= options.hold <= 60):
-        raise InvalidValueError(f"hold={options.hold} is out of range (choose 0 to 60 seconds)")
-    if options.view not in VIEWS:
-        raise InvalidValueError(f"unknown view {options.view!r}; choose from: {', '.join(VIEWS)}")
 
 
 @dataclass(frozen=True)
@@ -101,7 +46,6 @@ def plan_frames(n_steps: int, options: RenderOptions) -> FramePlan:
     are drawn and encoded one at a time (memory stays that of one frame), so a long render only
     takes long -- it shows its progress, an estimate when it is long, and stops cleanly on Ctrl-C.
     """
-    check_options(options)
     hold = round(options.hold * options.fps)
     steps = np.arange(n_steps + 1)
     if options.duration is not None:
@@ -127,7 +71,6 @@ class FrameRenderer:
     def __init__(self, scene: Scene, options: RenderOptions) -> None:
         from .figure import build_figure  # matplotlib: only when frames are drawn
 
-        check_options(options)
         self.figure: SceneFigure = build_figure(scene, options, animated=True)
         self.fig = self.figure.fig
         self.canvas = self.figure.canvas
