@@ -246,6 +246,8 @@ class Trails(Artist):
 class MapView:
     """The 2-D map: filled contours, colour bar, minima, start; runs drawn as lines."""
 
+    is_3d = False  # a flat map: its lines are Trails
+
     def __init__(self, fig: Figure, rect, scene: Scene, scale: float) -> None:
         surface = scene.surface
         self.surface = surface
