@@ -159,6 +159,13 @@ function animatorPlayer(root, standalone) {
       polyline(r.lossPath.verts, r.lossPath.upto[k], D.loss.affine);
     });
     ctx.restore();
+    // each visible curve's current value as a small dot, so even step 0 shows where runs start
+    D.runs.forEach((r, i) => {
+      const v = r.loss[k];
+      if (hidden[i] || v === null || (D.loss.log && v <= 0)) return;
+      const q = lossXY(k, v);
+      if (inBox(D.loss.clip, q[0], q[1], 0)) disc(q[0], q[1], S.lossLine * 1.4, r.color, null, 0);
+    });
     shape(S.cursor, affine(D.loss.affine, k, 0)[0], D.loss.clip[3], S.cursorColor);
     // texts: the step counter and each run's status on its legend entry
     ctx.textBaseline = "bottom";
@@ -179,7 +186,18 @@ function animatorPlayer(root, standalone) {
     state.draws++;
   }
   function highlight(h) {
-    const r = D.runs[h.i], p = r.xy[h.s], v = r.loss[h.s];
+    const r = D.runs[h.i], p = r.xy[h.s], v = r.loss[h.s], c = D.loss.clip;
+    // the hovered step across the loss panel, so its curves can be read off there
+    const gx = affine(D.loss.affine, h.s, 0)[0];
+    ctx.save();
+    ctx.strokeStyle = "rgba(0,0,0,0.45)";
+    ctx.lineWidth = 1;
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(gx, c[1]);
+    ctx.lineTo(gx, c[3]);
+    ctx.stroke();
+    ctx.restore();
     if (inWindow(p)) { const q = mapXY(p); disc(q[0], q[1], S.head + 3, null, "#000000", 1.5); }
     if (v !== null && !(D.loss.log && v <= 0)) {
       const q = lossXY(h.s, v);
@@ -284,7 +302,7 @@ function animatorPlayer(root, standalone) {
     tip.style.top = top + "px";
   }
   function hideTip() { tip.hidden = true; hover = null; draw(); }
-  canvas.addEventListener("mousemove", (e) => {
+  canvas.addEventListener("pointermove", (e) => {
     const xy = figureXY(e);
     canvas.style.cursor = legendAt(xy[0], xy[1]) >= 0 ? "pointer" : "default";
     const h = pick(xy[0], xy[1]);
@@ -293,7 +311,7 @@ function animatorPlayer(root, standalone) {
     showTip(h);
     draw();
   });
-  canvas.addEventListener("mouseleave", () => { if (hover) hideTip(); });
+  canvas.addEventListener("pointerleave", () => { if (hover) hideTip(); });
   canvas.addEventListener("click", (e) => {
     const xy = figureXY(e), i = legendAt(xy[0], xy[1]);
     if (i >= 0) toggle(i);
