@@ -249,3 +249,15 @@ def test_page_data_is_json_and_nothing_refers_outside(case):
     assert data["steps"] == len(data["runs"][0]["xy"]) - 1
     assert not re.search(r"(src|href)=\"(?!data:)", html)
     assert "http://" not in html and "https://" not in html
+
+
+def test_a_browser_that_cannot_start_fails_the_tests(monkeypatch):
+    """No silent skip: a missing Chromium is a failure that says how to install it."""
+    import tests.browser as browser_module
+
+    monkeypatch.setattr(browser_module, "CHROMIUM", "/nonexistent/chromium")
+    with (
+        pytest.raises(pytest.fail.Exception, match="apt-get install -y chromium"),
+        browser_module.chromium(),
+    ):
+        pass
