@@ -9,6 +9,13 @@
  */
 function animatorPlayer(root, standalone) {
   "use strict";
+  // A notebook may show the same (cached) fragment twice, ids and all: each script then takes
+  // the first player with that id that no script has started yet.
+  if (root && root.animatorPlayer) {
+    const twins = document.querySelectorAll('[id="' + root.id + '"]');
+    root = Array.prototype.find.call(twins, (e) => !e.animatorPlayer) || null;
+  }
+  if (!root) return;
   const D = JSON.parse(root.querySelector(".la-data").textContent);
   const W = D.size[0], H = D.size[1], N = D.steps, S = D.style;
   const figure = root.querySelector(".la-figure");
