@@ -337,6 +337,7 @@ function animatorPlayer(root, standalone) {
     else if (e.key === "ArrowRight") { pause(); setStep(step + 1); }
     else if (e.key === "Home") { pause(); setStep(0); }
     else if (e.key === "End") { pause(); setStep(N); }
+    else if (/^[1-9]$/.test(e.key) && Number(e.key) <= D.runs.length) toggle(Number(e.key) - 1);
     else return;
     e.preventDefault();
   }
