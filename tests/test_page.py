@@ -197,9 +197,14 @@ def test_player_in_chromium(browser, case):
         assert f"step {s} " in tip and scene.trajectories[i].label in tip, tip
         assert f"loss {loss:.4g}" in tip, tip
         # minima and the start carry their names
-        start = player(page, "p.mapXY(p.data.markers.find(m => m.name === 'start').xy)")
-        mouse_to(page, start[0] + 0.5, start[1] + 0.5)
-        assert page.inner_text(".la-tip").startswith("start")
+        markers = [("start", scene.trajectories[0].start)]
+        markers += [(f"{m.kind} minimum", m.xy) for m in scene.surface.minima]
+        project = projector(scene, options)
+        for label, xy in markers:
+            at = project(xy)
+            if at is not None:
+                mouse_to(page, at[0] + 0.5, at[1] + 0.5)
+                assert page.inner_text(".la-tip").startswith(label), (name, label)
         # a legend click hides a run: its path, head and loss curve leave the picture
         page.mouse.move(0, 0)
         before = page.locator(".la-figure").screenshot()
