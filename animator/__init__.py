@@ -7,10 +7,14 @@ the command line starts without loading matplotlib.
 
 __version__ = "0.1.0"
 
-__all__ = ["Animation", "Picture", "animate", "make_scene", "plot"]
+__all__ = ["Animation", "Picture", "animate", "make_scene", "net", "plot"]
 
 
 def __getattr__(name: str):
+    if name == "net":  # networks: animator.network (trains, builds the plane, projects)
+        from .network import net
+
+        return net
     if name in __all__:
         from . import api
 

@@ -77,8 +77,8 @@ def draw_surface(
     ax.set_xlim(window[0], window[1])
     ax.set_ylim(window[2], window[3])
     ax.set_aspect("equal")
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
+    ax.set_xlabel(surface.axis_labels[0])
+    ax.set_ylabel(surface.axis_labels[1])
     return filled_set
 
 

@@ -13,14 +13,25 @@ from .scene import RenderOptions, Scene
 
 
 def scene_to_csv(scene: Scene) -> str:
-    """``label,optimizer,step,x,y,loss``; a diverged run's rows stop at its last finite point."""
+    """``label,optimizer,step,x,y,loss``; a diverged run's rows stop at its last finite point.
+
+    A network's scene: ``label,optimizer,step,a,b,loss,accuracy`` (plane coordinates of the
+    projected parameters, the true training loss and accuracy).
+    """
+    network = scene.meta.get("kind") == "network"
     out = io.StringIO()
-    out.write("label,optimizer,step,x,y,loss\n")
+    out.write(
+        "label,optimizer,step,a,b,loss,accuracy\n" if network else "label,optimizer,step,x,y,loss\n"
+    )
     for traj in scene.trajectories:
         label = csv_field(traj.label)
+        accuracy = traj.extra.get("accuracy") if network else None
         for k in range(traj.last_finite + 1):
             x, y = (float(v) for v in traj.xy[k])
-            out.write(f"{label},{traj.optimizer},{k},{x!r},{y!r},{float(traj.loss[k])!r}\n")
+            row = f"{label},{traj.optimizer},{k},{x!r},{y!r},{float(traj.loss[k])!r}"
+            if network:
+                row += "," + ("" if accuracy is None else repr(float(accuracy[k])))
+            out.write(row + "\n")
     return out.getvalue()
 
 

@@ -88,7 +88,11 @@ def run_status(traj: Trajectory, k: int) -> str:
     if d is not None and k >= d:
         return f"diverged at step {d}"
     value = float(traj.loss[k])
-    return f"loss {value:.3g}" if abs(value) < 1e5 else f"loss {value:.2e}"
+    text = f"loss {value:.3g}" if abs(value) < 1e5 else f"loss {value:.2e}"
+    accuracy = traj.extra.get("accuracy")  # networks: accuracy on the training set per step
+    if accuracy is not None and accuracy[k] is not None:
+        text += f" · accuracy {100 * accuracy[k]:.1f} %"
+    return text
 
 
 def wrap_formula(text: str, width_in: float, fontsize: float) -> str:
@@ -174,14 +178,14 @@ class MapView:
         starts = {tuple(np.round(t.start, 12)) for t in scene.trajectories} or {surface.start}
         for i, xy in enumerate(sorted(starts)):
             mark_start(ax, xy, with_label=i == 0, scale=scale)
-        ax.set_xlabel("x", fontsize=10 * scale)
-        ax.set_ylabel("y", fontsize=10 * scale)
+        ax.set_xlabel(surface.axis_labels[0], fontsize=10 * scale)
+        ax.set_ylabel(surface.axis_labels[1], fontsize=10 * scale)
         ax.tick_params(labelsize=8.5 * scale, width=0.8 * scale, length=3.5 * scale)
         ax.apply_aspect()  # the final box, so the colour bar can sit right beside it
         pos = ax.get_position()
         cax = fig.add_axes([pos.x1 + 0.012, pos.y0, 0.013, pos.height])
         bar = fig.colorbar(filled, cax=cax)
-        bar.set_label("f(x, y)", fontsize=9.5 * scale)
+        bar.set_label(surface.axis_labels[2], fontsize=9.5 * scale)
         bar.ax.yaxis.set_major_formatter("{x:g}")  # 6.25 and 8, not 6.25 and 8.00
         cax.tick_params(labelsize=8 * scale, width=0.8 * scale, length=3 * scale)
         self.cax = cax
@@ -260,6 +264,7 @@ class SceneFigure:
     animated: bool
     moving: list[Artist] = field(default_factory=list)
     overlays: Overlays | None = None  # what the optimizers hold, at each head (--show)
+    insets: tuple = ()  # handles of the scene's insets (Scene.insets)
 
     @property
     def canvas(self) -> FigureCanvasAgg:
@@ -285,6 +290,8 @@ class SceneFigure:
                 r.status.set_text(run_status(r.traj, k))
         if self.overlays is not None:
             self.overlays.set_step(k)
+        for inset in self.insets:
+            inset.set_step(k)
         if self.animated:
             self.step_text.set_text(f"step {k} / {self.steps}")
             self.cursor.set_xdata([k])
@@ -344,11 +351,13 @@ def build_figure(
     start = scene.trajectories[0].start
     starts = {tuple(t.start) for t in scene.trajectories}
     where = f"from ({start[0]:g}, {start[1]:g})" if len(starts) == 1 else "from several starts"
-    runs_title = f"{n_steps} steps {where}"
+    # ``display`` (optional, in scene.meta): words a caller puts in place of the defaults
+    display = scene.meta.get("display", {})
+    runs_title = display.get("runs_title", f"{n_steps} steps {where}")
     if scene.meta.get("noise"):
         runs_title += f"\ngradient noise σ={scene.meta['noise']:g}, seed {scene.meta.get('seed')}"
     fig.text(0.5, 0.985, surface.name, ha="center", va="top", fontsize=14 * s, weight="bold")
-    formula = wrap_formula(f"f(x, y) = {surface.formula}", fig_w * 0.94, 10 * s)
+    formula = wrap_formula(f"{surface.axis_labels[2]} = {surface.formula}", fig_w * 0.94, 10 * s)
     title = fig.text(
         0.5, 0.985 - 0.032 * s / (fig.get_figheight() / 8), formula, ha="center", va="top"
     )
@@ -375,7 +384,9 @@ def build_figure(
         ax_loss.set_yscale("log")
     # in animations the step counter takes the place of the x label (see below)
     ax_loss.set_xlabel(" " if animated else "step", fontsize=11 * s if animated else 9.5 * s)
-    ax_loss.set_ylabel("loss f(x, y)", fontsize=9.5 * s)
+    ax_loss.set_ylabel(
+        display.get("loss_label", f"loss {surface.axis_labels[2]}"), fontsize=9.5 * s
+    )
     ax_loss.tick_params(labelsize=8.5 * s, width=0.8 * s, length=3.5 * s)
     ax_loss.grid(True, alpha=0.3, lw=0.6 * s)
     ax_loss.set_axisbelow(True)
@@ -473,9 +484,12 @@ def build_figure(
     map_moving = sorted(moving, key=lambda a: a.get_zorder())
     loss_moving = sorted([cursor] + [r.loss_line for r in runs], key=lambda a: a.get_zorder())
     texts = [step_text] + [r.status for r in runs]
+    attached = tuple(inset.attach(fig, s) for inset in scene.insets)
+    inset_moving = [a for handle in attached for a in handle.artists]
     sf = SceneFigure(
         fig, view, ax_loss, runs, legend, step_text, cursor, n_steps, s, animated,
-        moving=map_moving + loss_moving + (texts if animated else []), overlays=overlays,
+        moving=map_moving + loss_moving + inset_moving + (texts if animated else []),
+        overlays=overlays, insets=attached,
     )  # fmt: skip
     sf.set_animated(animated)
     sf.set_step(n_steps)

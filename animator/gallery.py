@@ -97,11 +97,38 @@ SECTIONS: tuple[Section, ...] = (
         "so some runs overshoot or diverge here: that is the point of the page.",
     ),
     Section(
+        "inside",
+        "Inside the optimizer",
+        "",
+        "What each method holds at its head, drawn in the run's colour with `--show`: the "
+        "negative gradient, the step its momentum contributes, the step it took, its "
+        "per-coordinate effective learning rate (an ellipse) and the points where the article's "
+        "look-ahead variants take their gradients. `hills_and_canyon` as stills at step 12, "
+        "while the runs still move; `two_minima` as animations of its first 40 steps, zoomed on "
+        "the shallow well around the start (`--window`), where the effective learning rates "
+        "fall by decades. Every arrow of a picture shares one length factor, stated in its "
+        "legend; an overlay a method does not have is absent for that run. Then the gradient "
+        "field (`--field`) under the full runs, and one animation with three overlays.",
+    ),
+    Section(
         "many_runs",
         "Many runs at once",
         "",
         "Basin-of-attraction maps (where each start of a grid ends, per method of the article "
         "suite) and learning-rate sweeps (the final loss against lr from the article's start).",
+    ),
+)
+SECTIONS += (
+    Section(
+        "networks",
+        "Real networks",
+        "",
+        "A small network trained on a generated data set by three optimizers from one seeded "
+        "start (`animator net`). The map is the training loss on the plane through the start "
+        "spanned by the first two principal directions of all runs' parameters; the axes say "
+        "how much of the runs' movement each direction holds. The lines are the runs PROJECTED "
+        "onto that plane; the loss panel shows their true training loss, the legend their "
+        "accuracy on all points.",
     ),
 )
 SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
@@ -327,6 +354,107 @@ def classic_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     return entries
 
 
+#: The article surfaces of the "Inside the optimizer" section: the step their pictures stop at
+#: (hills_and_canyon: a still while the runs are moving; two_minima: an animation, since the
+#: effective learning rates fall by decades in its first steps) and extra arguments
+#: (two_minima: zoom on the well around the start).
+INSIDE_SURFACES: dict[str, tuple[int, tuple[str, ...]]] = {
+    "hills_and_canyon": (12, ()),
+    "two_minima": (
+        40,
+        ("--window", "-3.6", "-1.6", "-3.5", "-1.5")
+        + ("--levels", "3.5,3.505,3.51,3.52,3.54,3.57,3.6,3.65,3.7,3.75,3.8,3.85,3.9,3.95"),
+    ),
+}
+#: What each overlay of the section shows (the README's headings).
+INSIDE_OVERLAYS = {
+    "grad": "the negative gradient (dashed)",
+    "velocity": "the step the momentum contributes next",
+    "step": "the step just taken",
+    "scale": "the per-coordinate effective learning rate",
+    "lookahead": "where the look-ahead variants take their gradients",
+}
+LOOKAHEAD_RUNS = ("-O", "smoothed_nesterov", "-O", "weighted_nesterov")
+
+
+def inside_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
+    """Each overlay on the article surfaces (stills), the gradient field, one animation."""
+    entries = []
+    surfaces = [s for s in INSIDE_SURFACES if opts.keep(s)]
+    size = _wxh(opts.still_size())
+    for overlay, what in INSIDE_OVERLAYS.items():
+        for surface in surfaces:
+            moment, extra = INSIDE_SURFACES[surface]
+            steps = min(opts.steps, moment)
+            runs = ("--suite", "article") + (LOOKAHEAD_RUNS if overlay == "lookahead" else ())
+            animated = surface == "two_minima"
+            out = f"inside/{surface}_{overlay}." + ("gif" if animated else "png")
+            caption = (
+                f"{surface_caption(surface)}. Suite `article`: {runs_caption('article')}"
+                + (
+                    "; and the article's smoothed_nesterov and weighted_nesterov (lr=0.01, "
+                    "momentum=0.9)"
+                    if overlay == "lookahead"
+                    else ""
+                )
+                + f". `--show {overlay}`, "
+                + (f"the first {steps} steps" if animated else f"after {steps} steps")
+                + f" from {_start(surface)}."
+            )
+            argv = ("render", surface, *runs, "--steps", str(steps), *extra, "--show", overlay)
+            if animated:
+                argv += ("--size", _wxh(opts.size), "--fps", f"{opts.fps:g}")
+            else:
+                argv += ("--size", size)
+            argv += ("-o", f"{directory}/{out}")
+            entries.append(
+                Entry(
+                    "inside",
+                    f"{overlay}: {what}",
+                    overlay,
+                    caption,
+                    argv,
+                    (out,),
+                    shown=(out,),
+                    weight=4 if animated else 1,
+                )  # fmt: skip
+            )
+    for surface in surfaces:
+        out = f"inside/{surface}_field.png"
+        caption = (
+            f"{surface_caption(surface)}. Streamlines of −∇f under the article suite's "
+            f"{opts.steps} steps from {_start(surface)} (`--field`)."
+        )
+        argv = ("render", surface, "--suite", "article", "--steps", str(opts.steps), "--field")
+        argv += ("--size", size, "-o", f"{directory}/{out}")
+        entries.append(
+            Entry("inside", "The gradient field", "field", caption, argv, (out,), shown=(out,))
+        )
+    if opts.keep("hills_and_canyon"):
+        out = "inside/hills_and_canyon_velocity_step_scale.gif"
+        caption = (
+            f"{surface_caption('hills_and_canyon')}. Suite `article`: {runs_caption('article')}. "
+            f"{opts.steps} steps with the velocity (broad pale arrow), the last step (thin "
+            "arrow) and the effective learning rate (ellipse) at each head."
+        )
+        argv = ("render", "hills_and_canyon", "--suite", "article", "--steps", str(opts.steps))
+        argv += ("--show", "velocity,step,scale", "--size", _wxh(opts.size))
+        argv += ("--fps", f"{opts.fps:g}", "-o", f"{directory}/{out}")
+        entries.append(
+            Entry(
+                "inside",
+                "All at once, animated",
+                "animation",
+                caption,
+                argv,
+                (out,),
+                shown=(out,),
+                weight=10,
+            )  # fmt: skip
+        )
+    return entries
+
+
 def many_runs_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     entries = []
     n = opts.basin_grid
@@ -368,6 +496,53 @@ def many_runs_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     return entries
 
 
+#: The network pictures: (name, data set, model, steps); default optimizers sgd, momentum, adam.
+NETWORKS = (("moons", "moons", "mlp:16,16", 300), ("spirals", "spirals", "mlp:32,32", 500))
+
+
+def network_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
+    """Per data set a final picture; the first one also animated."""
+    from .network import DEFAULT_NET_RUNS
+
+    entries = []
+    for i, (name, data, model, steps) in enumerate(NETWORKS):
+        runs = "; ".join(parse_spec(spec).describe() for spec in DEFAULT_NET_RUNS)
+        caption = (
+            f"`{data}`, 500 points, `{model}` tanh, full batch, {steps} steps from seed 0: "
+            f"{runs}. PCA plane, 100×100 loss lattice."
+        )
+        base = ("net", "--data", data, "--model", model, "--steps", str(steps))
+        png, gif = f"networks/{name}.png", f"networks/{name}.gif"
+        heading = f"{data}, {model}"
+        entries.append(
+            Entry(
+                "networks",
+                heading,
+                "final picture",
+                caption,
+                (*base, "--size", _wxh(opts.still_size()), "-o", f"{directory}/{png}"),
+                (png,),
+                shown=(png,),
+                weight=3,
+            )
+        )
+        if i == 0:
+            argv = (*base, "--size", _wxh(opts.size), "--fps", f"{opts.fps:g}", "--duration", "12")
+            entries.append(
+                Entry(
+                    "networks",
+                    heading,
+                    "animation",
+                    caption,
+                    (*argv, "-o", f"{directory}/{gif}"),
+                    (gif,),
+                    shown=(gif,),
+                    weight=10,
+                )
+            )
+    return entries
+
+
 def gallery_entries(directory: str = "gallery", opts: GalleryOptions | None = None) -> list[Entry]:
     """Every entry of the gallery for ``opts.sections``, in the README's order."""
     opts = GalleryOptions() if opts is None else opts
@@ -385,6 +560,8 @@ def gallery_entries(directory: str = "gallery", opts: GalleryOptions | None = No
         "histories": lambda: history_entries(directory, opts),
         "classic": lambda: classic_entries(directory, opts),
         "many_runs": lambda: many_runs_entries(directory, opts),
+        "inside": lambda: inside_entries(directory, opts),
+        "networks": lambda: network_entries(directory, opts),
     }
     return [e for key in SECTION_KEYS if key in opts.sections for e in builders[key]()]
 

@@ -34,6 +34,11 @@ EXAMPLES: dict[str, list[str]] = {
         "animator history wobbly --suite article -o wobbly_history.png",
         "animator history hills_and_canyon -O adam -O 'nesterov:momentum=0.5' --steps 300 -o h.svg",
     ],
+    "net": [
+        "animator net -o net.gif   # moons, mlp:16,16, sgd vs momentum vs adam",
+        "animator net --data spirals --model mlp:32,32 --steps 500 -o spirals.png",
+        "animator net --data xor --model logistic --batch 32 -O adam:lr=0.05 -o xor.csv",
+    ],
     "gallery": [
         "animator gallery",
         "animator gallery -o /tmp/gallery --mp4 --jobs 1",

@@ -42,9 +42,15 @@ OVERLAY_HELP = {
 Z_OVERLAY, Z_KIND, Z_RUN = 7.25, 0.045, 0.001
 #: A typical arrow or ellipse is this fraction of the view's shorter side; none is longer than CAP.
 TYPICAL, CAP = 0.1, 0.2
-#: The percentile of the lengths in view that counts as "typical" (robust to one huge gradient):
-#: the median arrow, and the larger ellipses (so few of them reach the cap).
-QUANTILE = {"arrow": 50, "scale": 75}
+#: "Typical" is the median of the lengths in view that exceed STALLED times their 95th
+#: percentile: runs that stall add many near-zero lengths that would blow every other arrow up
+#: to the cap, and neither the median nor the percentile lets one huge gradient shrink every
+#: other arrow (it is capped instead).
+STALLED = 0.01
+#: Effective learning rates span decades (lr/√v̂ where the gradient is tiny), so ellipses are
+#: sized by a low percentile of them (most are larger and capped, keeping their shape) and
+#: capped smaller than arrows, at ELLIPSE_CAP of the view's shorter side.
+SCALE_PERCENTILE, ELLIPSE_CAP = 25, 0.12
 #: Faintness of the overlays, so the paths stay readable.
 ALPHA = 0.8
 
@@ -63,6 +69,27 @@ def check_show(show: Iterable[str] | str | None) -> tuple[str, ...]:
             )
         names.append(name)
     return tuple(o for o in OVERLAYS if o in names)
+
+
+def methods_with(overlay: str) -> list[str]:
+    """The registered optimizers that have ``overlay``, read from their declarations."""
+    from landscapes import OPTIMIZERS, make_optimizer
+
+    return [n for n in OPTIMIZERS.names() if make_optimizer(n).insides.has(overlay)]
+
+
+def absent_notes(trajectories: Sequence[Trajectory], show: Sequence[str]) -> list[str]:
+    """One note per overlay asked for that no run has (it is then simply not drawn)."""
+    notes = []
+    for overlay in show:
+        if overlay == "step" or any(
+            t.state is not None and t.state.get(overlay) is not None for t in trajectories
+        ):
+            continue
+        notes.append(
+            f"no run has '{overlay}'; the optimizers with it: {', '.join(methods_with(overlay))}"
+        )
+    return notes
 
 
 def needs_state(show: Sequence[str]) -> bool:
@@ -101,7 +128,8 @@ class OverlayScales:
     grad: float  # map units per unit of gradient
     move: float  # map units per map unit of step or velocity
     scale: float  # map units per unit of effective learning rate
-    cap: float  # no arrow longer, no semi-axis longer (map units)
+    cap: float  # no arrow longer (map units)
+    ellipse_cap: float  # no semi-axis longer (map units); a capped ellipse keeps its shape
 
     def factor(self, kind: str) -> float:
         return {"grad": self.grad, "velocity": self.move, "step": self.move}.get(kind, self.scale)
@@ -113,7 +141,7 @@ class OverlayScales:
             "velocity": f"velocity × {self.move:g}",
             "step": f"last step × {self.move:g}",
             "scale": f"effective lr × {self.scale:g}",
-            "lookahead": "look-ahead gradients",
+            "lookahead": f"look-ahead points, offsets × {self.move:g}",
         }
         return [(o, text[o]) for o in reversed(OVERLAYS) if o in show]
 
@@ -121,7 +149,7 @@ class OverlayScales:
 def overlay_scales(
     trajectories: Sequence[Trajectory], show: Sequence[str], window: tuple[float, ...]
 ) -> OverlayScales:
-    """Factors that make a typical (``QUANTILE``) length ``TYPICAL`` of the view's shorter side."""
+    """Length factors: a typical length (see ``STALLED``) becomes ``TYPICAL`` of the view."""
     x0, x1, y0, y1 = window
     side = min(x1 - x0, y1 - y0)
     target = TYPICAL * side
@@ -131,18 +159,25 @@ def overlay_scales(
         for traj in trajectories:
             seen = _in_view(traj.xy, window)
             for kind in kinds:
-                if kind == "scale":
-                    v = traj.state.scale if traj.state is not None else None
-                    if v is not None:
+                if kind in ("scale", "lookahead"):
+                    v = traj.state.get(kind) if traj.state is not None else None
+                    if v is None:
+                        continue
+                    if kind == "scale":
                         lengths.append(np.max(np.abs(v[seen]), axis=-1))
+                    else:  # the farthest look-ahead point from the head
+                        d = v[seen] - traj.xy[seen][:, None]
+                        lengths.append(np.max(np.hypot(d[..., 0], d[..., 1]), axis=-1))
                     continue
                 v = vectors(traj, kind)
                 if v is not None:
                     lengths.append(np.hypot(v[seen, 0], v[seen, 1]))
         all_ = np.concatenate(lengths) if lengths else np.array([])
         all_ = all_[np.isfinite(all_) & (all_ > 0)]
-        q = QUANTILE["scale" if "scale" in kinds else "arrow"]
-        return float(np.percentile(all_, q)) if all_.size else 0.0
+        if not all_.size:
+            return 0.0
+        kept = all_[all_ >= STALLED * np.percentile(all_, 95)]
+        return float(np.percentile(kept, SCALE_PERCENTILE if "scale" in kinds else 50))
 
     def factor(kinds: Sequence[str]) -> float:
         t = typical([k for k in kinds if k in show])
@@ -150,9 +185,10 @@ def overlay_scales(
 
     return OverlayScales(
         grad=factor(["grad"]),
-        move=factor(["step", "velocity"]),
+        move=factor(["step", "velocity"] if {"step", "velocity"} & set(show) else ["lookahead"]),
         scale=factor(["scale"]),
         cap=CAP * side,
+        ellipse_cap=ELLIPSE_CAP * side,
     )
 
 
@@ -178,7 +214,7 @@ class RunOverlay:
     traj: Trajectory
     arrows: dict[str, tuple[FancyArrowPatch, np.ndarray]]  # kind -> (artist, (steps+1, 2))
     ellipse: tuple[Ellipse, np.ndarray] | None  # artist, semi-axes (steps+1, 2)
-    lookahead: tuple[Line2D, np.ndarray] | None  # artist, points (steps+1, n, 2)
+    lookahead: tuple[Line2D, np.ndarray] | None  # artist, offsets from the head (steps+1, n, 2)
 
     def artists(self) -> list:
         out = [a for a, _ in self.arrows.values()]
@@ -193,7 +229,9 @@ ARROW_STYLE = {
     "velocity": dict(arrowstyle="->", linestyle="-"),
     "step": dict(arrowstyle="-|>", linestyle="-"),
 }
-ARROW_WIDTH = {"grad": 1.3, "velocity": 1.9, "step": 1.3}
+ARROW_WIDTH = {"grad": 1.3, "velocity": 2.8, "step": 1.3}
+#: The velocity is a broad pale arrow under the thin step arrow (they often point alike).
+ARROW_ALPHA = {"grad": ALPHA, "velocity": 0.45, "step": ALPHA}
 
 
 class Overlays:
@@ -226,7 +264,8 @@ class Overlays:
                 if v is None:
                     continue
                 artist = FancyArrowPatch(
-                    (0, 0), (0, 0), color=color, alpha=ALPHA, lw=ARROW_WIDTH[kind] * scale,
+                    (0, 0), (0, 0), color=color, alpha=ARROW_ALPHA[kind],
+                    lw=ARROW_WIDTH[kind] * scale,
                     mutation_scale=9 * scale, zorder=z(kind), shrinkA=0, shrinkB=0,
                     **ARROW_STYLE[kind],
                 )  # fmt: skip
@@ -241,15 +280,20 @@ class Overlays:
                 )  # fmt: skip
                 ax.add_patch(e)
                 with np.errstate(all="ignore"):
-                    axes = np.minimum(sc.scale * np.abs(st.scale), sc.cap)
+                    axes = sc.scale * np.abs(st.scale)
+                    big = np.max(axes, axis=-1, keepdims=True)
+                    axes = axes * np.minimum(1.0, sc.ellipse_cap / np.where(big > 0, big, 1.0))
                 ellipse = (e, axes)
             lookahead = None
             if "lookahead" in self.show and st is not None and st.lookahead is not None:
+                # a thin line from the head through the points, so they are found beside the head
                 (m,) = ax.plot(
-                    [], [], ls="none", marker="o", ms=4.2 * scale, mfc="white", mec=color,
-                    mew=1.3 * scale, alpha=0.95, zorder=z("lookahead"),
+                    [], [], ls="-", lw=1.0 * scale, color=color, marker="o", ms=5 * scale,
+                    mfc="white", mec=color, mew=1.4 * scale, alpha=0.95, zorder=z("lookahead"),
+                    markevery=slice(1, None),
                 )  # fmt: skip
-                lookahead = (m, st.lookahead)
+                # offsets from the head on the displacement scale, like the velocity it comes from
+                lookahead = (m, st.lookahead - traj.xy[:, None] + 0.0)
             self.runs.append(RunOverlay(traj, arrows, ellipse, lookahead))
 
     def artists(self) -> list:
@@ -273,9 +317,10 @@ class Overlays:
                     e.set_width(2 * axes[k][0])
                     e.set_height(2 * axes[k][1])
             if r.lookahead is not None:
-                m, pts = r.lookahead
-                p = pts[k] if shown else np.zeros((0, 2))
+                m, offsets = r.lookahead
+                p = xy + self.scales.move * offsets[k] if shown else np.zeros((0, 2))
                 p = p[np.isfinite(p).all(-1)]
+                p = np.vstack([xy[None], p]) if len(p) else p  # the line starts at the head
                 m.set_data(p[:, 0], p[:, 1])
 
     def key(self, scale: float) -> tuple[list[Line2D], list[str]]:
@@ -289,12 +334,16 @@ class Overlays:
                 marker = ">" if ARROW_STYLE[kind]["arrowstyle"] == "-|>" else "4"
                 h = Line2D(
                     [0, 1], [0, 0], color="0.25", lw=ARROW_WIDTH[kind] * scale, ls=ls,
+                    alpha=ARROW_ALPHA[kind],
                     marker=marker, markevery=[-1], ms=5 * scale,
                 )  # fmt: skip
             elif kind == "scale":
                 h = Line2D([], [], ls="none", marker="o", ms=11 * scale, mfc="none", mec="0.25")
             else:
-                h = Line2D([], [], ls="none", marker="o", ms=4.2 * scale, mfc="white", mec="0.25")
+                h = Line2D(
+                    [0, 0.5, 1], [0, 0, 0], ls="-", lw=1.0 * scale, color="0.25", marker="o",
+                    ms=4.2 * scale, mfc="white", mec="0.25", markevery=slice(1, None),
+                )  # fmt: skip
             handles.append(h)
             labels.append(text)
         return handles, labels

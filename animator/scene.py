@@ -31,6 +31,10 @@ class Scene:
     surface: Surface
     trajectories: list[Trajectory]
     meta: dict[str, Any] = field(default_factory=dict)
+    #: small extra axes drawn with the figure (not exported), e.g. a network's decision
+    #: boundaries: objects whose ``attach(fig, scale)`` draws their static part and returns a
+    #: handle with ``artists`` (moving) and ``set_step(k)``
+    insets: tuple[Any, ...] = ()
 
 
 #: Limits that keep any request from allocating gigabytes (checked before rendering).

@@ -45,9 +45,9 @@ class MapView3D:
         ax.set_zlim(*self.zlim)
         ax.view_init(elev=38, azim=-60)
         for label, setter in (
-            ("x", ax.set_xlabel),
-            ("y", ax.set_ylabel),
-            ("f(x, y)", ax.set_zlabel),
+            (surface.axis_labels[0], ax.set_xlabel),
+            (surface.axis_labels[1], ax.set_ylabel),
+            (surface.axis_labels[2], ax.set_zlabel),
         ):
             setter(label, fontsize=10 * scale)
         ax.tick_params(labelsize=8 * scale)

@@ -35,8 +35,9 @@ import numpy as np
 
 from .surfaces import Surface
 
-#: The oracle questions a tape understands, and the trailing shape each answer adds to a point's.
-KINDS: dict[str, tuple[int, ...]] = {"grad": (), "hessian": (2,)}
+#: The oracle questions a tape understands, and how many trailing axes of the point's length each
+#: answer adds (a Hessian: one more, (..., d) -> (..., d, d)).
+KINDS: dict[str, int] = {"grad": 0, "hessian": 1}
 
 
 class _Unanswered(BaseException):
@@ -99,12 +100,13 @@ def answer_all(surface: Surface, tapes: Sequence[Tape]) -> None:
         if not asking:
             continue
         points = [t.question[1] for t in asking]
-        rows = np.concatenate([p.reshape(-1, 2) for p in points])
+        dim = points[0].shape[-1]  # 2 for a surface, P for a network's parameters
+        rows = np.concatenate([p.reshape(-1, dim) for p in points])
         answers = getattr(surface, kind)(rows)
         start = 0
         for tape, p in zip(asking, points, strict=True):
-            n = p.size // 2
-            tape.record(kind, answers[start : start + n].reshape(*p.shape, *tail))
+            n = p.size // dim
+            tape.record(kind, answers[start : start + n].reshape(*p.shape, *(dim,) * tail))
             start += n
 
 

@@ -364,7 +364,7 @@ def newton(lr: float, damping: float):
         g = oracle.grad(xy)
         H = oracle.hessian(xy)
         bad = ~np.isfinite(H).all(axis=(-2, -1))  # e.g. a diverged point of a batch
-        lam, Q = np.linalg.eigh(np.where(bad[..., None, None], np.eye(2), H))
+        lam, Q = np.linalg.eigh(np.where(bad[..., None, None], np.eye(H.shape[-1]), H))
         denom = np.abs(lam) + damping
         along = np.einsum("...ji,...j->...i", Q, g)  # g in the eigenbasis
         scaled = np.divide(along, denom, out=np.zeros_like(along), where=denom > 0)

@@ -185,14 +185,15 @@ def _nan_to_none(a: np.ndarray) -> list:
     return np.where(np.isfinite(a), a, None).tolist()
 
 
-def as_start(start: Any) -> np.ndarray:
-    """A start point (2,) or batch of starts (N, 2) of finite floats, else a clear error."""
+def as_start(start: Any, dim: int = 2) -> np.ndarray:
+    """A start point (dim,) or batch of starts (N, dim) of finite floats, else a clear error."""
     try:
         xy = np.array(start, dtype=float)
     except (TypeError, ValueError):
-        raise InvalidValueError(f"start {start!r} is not two numbers x y") from None
-    if xy.ndim not in (1, 2) or xy.shape[-1] != 2 or xy.size == 0:
-        raise InvalidValueError(f"start must have shape (2,) or (N, 2), not {xy.shape}")
+        what = "two numbers x y" if dim == 2 else f"{dim} numbers"
+        raise InvalidValueError(f"start {start!r} is not {what}") from None
+    if xy.ndim not in (1, 2) or xy.shape[-1] != dim or xy.size == 0:
+        raise InvalidValueError(f"start must have shape ({dim},) or (N, {dim}), not {xy.shape}")
     if not np.isfinite(xy).all():
         raise InvalidValueError(f"start {start!r} must be finite numbers")
     return xy
@@ -216,6 +217,7 @@ def run(
     label: str | None = None,
     noise: float = 0.0,
     seed: int | None = None,
+    oracle: Any = None,
     record_state: bool = False,
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``.
@@ -226,7 +228,7 @@ def run(
     labels = None if label is None else [label]
     return run_many(
         surface, [optimizer], start, steps, labels=labels, noise=noise, seed=seed,
-        record_state=record_state,
+        record_state=record_state, oracle=oracle,
     )[0]  # fmt: skip
 
 
@@ -239,6 +241,7 @@ def run_many(
     labels: Sequence[str | None] | None = None,
     noise: float = 0.0,
     seed: int | None = None,
+    oracle: Any = None,
     record_state: bool = False,
 ) -> list[Trajectory]:
     """Run every optimizer on ``surface`` from the same ``start``, in lockstep.
@@ -247,9 +250,14 @@ def run_many(
     (look-ahead points included) in one batched call (see :mod:`landscapes.lockstep`). Each
     trajectory equals ``run(surface, optimizer, start, ...)`` bit for bit; with ``noise``, each
     run draws from its own generator seeded with ``seed``, as a single run would.
+
+    ``surface`` may also be any objective with ``name``, ``dim``, ``value(p)`` and ``grad(p)``
+    over points of shape (..., dim), such as a network's loss over its flat parameters
+    (``landscapes.networks.ModelLoss``). ``oracle`` answers the optimizers' gradient questions
+    instead of the surface (a minibatch sampler, say); the recorded loss is always the surface's.
     """
-    surface = get_surface(surface)
-    xy = as_start(surface.start if start is None else start)
+    surface = surface if hasattr(surface, "dim") else get_surface(surface)
+    xy = as_start(surface.start if start is None else start, getattr(surface, "dim", 2))
     steps = check_steps(steps)
     if not (np.isfinite(noise) and noise >= 0):
         raise InvalidValueError(f"noise={noise!r} must be a finite number >= 0")
@@ -262,10 +270,12 @@ def run_many(
             live = [r for r in runs if r.alive.any()]
             if not live:
                 break
-            moved = step_all(surface, [(r.optimizer.update, r.xy, r.state, r.tape) for r in live])
+            asked = surface if oracle is None else oracle
+            moved = step_all(asked, [(r.optimizer.update, r.xy, r.state, r.tape) for r in live])
             points = [xy for xy, _ in moved]
+            dim = xy.shape[-1]
             values = _split(
-                surface.value(np.concatenate([p.reshape(-1, 2) for p in points])), points
+                surface.value(np.concatenate([p.reshape(-1, dim) for p in points])), points
             )
             for r, (xy, state), value in zip(live, moved, values, strict=True):
                 r.record(k, xy, state, value)
@@ -274,7 +284,7 @@ def run_many(
 
 def _split(values: np.ndarray, points: list[np.ndarray]) -> list[np.ndarray]:
     """The values of a stacked call, one array per run, shaped like that run's points."""
-    ends = np.cumsum([p.size // 2 for p in points])[:-1]
+    ends = np.cumsum([p.size // p.shape[-1] for p in points])[:-1]
     return [v.reshape(p.shape[:-1]) for v, p in zip(np.split(values, ends), points, strict=True)]
 
 
@@ -311,8 +321,9 @@ class _Run:
         if not ok.all():  # a start where the loss is not finite: an error, or (batch) marked
             code = _reasons(xy, self.loss[0], ok)
             if not batch:
+                where = ", ".join(f"{v:g}" for v in xy[:2]) + (", ..." if len(xy) > 2 else "")
                 raise InvalidValueError(
-                    f"start ({xy[0]:g}, {xy[1]:g}) is unusable on {surface.name}: "
+                    f"start ({where}) is unusable on {surface.name}: "
                     + REASONS[int(code)].replace("stopped being", "is not")
                 )
             self.diverged[~ok], self.reason[~ok], self.alive = 0, code[~ok], ok

@@ -49,6 +49,8 @@ class Surface:
     minima: tuple[Minimum, ...] = ()
     levels: tuple[float, ...] | None = ARTICLE_LEVELS
     reference: str = ""
+    #: names of the two coordinates and of the value, for axes and colour bars
+    axis_labels: tuple[str, str, str] = ("x", "y", "f(x, y)")
     _grad: Callable = field(init=False, repr=False, compare=False)
     _hess_rows: tuple = field(init=False, repr=False, compare=False)
     _grad_xy: Callable = field(init=False, repr=False, compare=False)

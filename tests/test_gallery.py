@@ -70,8 +70,8 @@ def test_outputs_are_unique_and_the_readme_references_each_exactly_once():
     assert sorted(references(text)) == sorted(files)
     headings = re.findall(r"^#+ (.*)$", text, re.MULTILINE)
     assert (
-        len(headings) == len(set(headings)) == 1 + 7 + 8 + 6 * 2 + 2 + 7 + 10 + 7
-    )  # unique anchors
+        len(headings) == len(set(headings)) == 1 + 9 + 8 + 6 * 2 + 2 + 7 + 10 + 7 + 7 + 2
+    )  # unique anchors (networks: a section and two headings)
 
 
 def test_every_command_parses_and_writes_its_outputs_in_the_gallery_directory():
@@ -112,7 +112,8 @@ def test_sections_select_entries():
 @pytest.mark.filterwarnings("ignore:constrained_layout not applied")  # tiny basin and sweep maps
 def test_miniature_gallery_has_every_file_and_a_readme_that_shows_each_once(tmp_path):
     out = tmp_path / "gal"
-    sections = tuple(k for k in SECTION_KEYS if k != "responses")  # responses: next test
+    # responses: next test; networks: tests/test_networks.py (they ignore --steps and --surface)
+    sections = tuple(k for k in SECTION_KEYS if k not in ("responses", "networks"))
     surfaces = ("two_minima", "simple_quad", "rosenbrock")
     argv = ["gallery", "-o", str(out), *TINY, "--jobs", "2", "--mp4"]
     for s in sections:
@@ -131,8 +132,8 @@ def test_miniature_gallery_has_every_file_and_a_readme_that_shows_each_once(tmp_
     )
     expected = {str(p) for p in expected_files(gallery_entries(str(out), opts))}
     # simple_quad in two suites and two_minima's bad start (png, gif, mp4 each), 2 histories,
-    # rosenbrock, 2 basin maps and 2 sweeps
-    assert len(expected) == 6 + 6 + 2 + 1 + 4
+    # rosenbrock, 2 basin maps and 2 sweeps, two_minima inside the optimizer (5 overlays, field)
+    assert len(expected) == 6 + 6 + 2 + 1 + 4 + 6
     assert "trajectories/two_minima_article.mp4" in expected
     on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
     assert on_disk == expected | {"README.md"}  # no temporary or stray files

@@ -26,6 +26,7 @@ def record(name: str, steps: int = 2, **hparams):
 # --- the recorded state, by hand --------------------------------------------------------------
 
 
+@pytest.mark.numeric
 def test_heavy_ball_state_by_hand():
     t = record("momentum", lr=0.1, momentum=0.9)
     # v1 = −0.1·(2, 4); p1 = (0.8, 1.6); g1 = (1.6, 3.2); v2 = 0.9·v1 − 0.1·g1
@@ -39,6 +40,7 @@ def test_heavy_ball_state_by_hand():
     assert t.state.meanings == {"v": "velocity (the last step)"}
 
 
+@pytest.mark.numeric
 def test_nesterov_state_by_hand():
     t = record("nesterov", lr=0.1, momentum=0.9)
     # Lasagne's form: v = μv − lr·g; p += μv − lr·g
@@ -53,6 +55,7 @@ def test_nesterov_state_by_hand():
     assert t.state.lookahead is None  # its gradient is taken at the current point
 
 
+@pytest.mark.numeric
 def test_rmsprop_state_by_hand():
     lr, rho, eps = 0.1, 0.9, 1e-6
     t = record("rmsprop", lr=lr, rho=rho, eps=eps)
@@ -69,6 +72,7 @@ def test_rmsprop_state_by_hand():
     assert t.state.velocity is None
 
 
+@pytest.mark.numeric
 def test_adam_state_by_hand():
     lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
     t = record("adam", lr=lr, beta1=b1, beta2=b2, eps=eps)
@@ -103,17 +107,18 @@ class RecordingOracle:
         return self.surface.grad(xy)
 
 
+@pytest.mark.numeric
 @pytest.mark.parametrize("name", ["smoothed_nesterov", "weighted_nesterov"])
 def test_lookahead_points_are_where_the_update_asks(name):
-    """The declared look-ahead points at point k are exactly where the update leaving k takes
-    its gradients (checked by an oracle that records the calls), and differ from the point."""
+    """The declared look-ahead points at point k are exactly where the update leaving k (from
+    the recorded state) takes its gradients (an oracle records the calls), away from the point."""
     surface = get_surface("hills_and_canyon")
     opt = make_optimizer(name)
     t = run(surface, opt, None, 6, record_state=True)
-    state = opt.init(t.xy[0])
     for k in range(6):
         oracle = RecordingOracle(surface)
-        _, state = opt.update(t.xy[k], state, oracle)
+        state = type(opt.init(t.xy[0]))(t.state.fields["v"][k])
+        opt.update(t.xy[k], state, oracle)
         (asked,) = oracle.asked
         np.testing.assert_array_equal(asked, t.state.lookahead[k])
         assert asked.shape == (3, 2)
@@ -121,6 +126,7 @@ def test_lookahead_points_are_where_the_update_asks(name):
             assert (np.abs(asked - t.xy[k]).max(-1) > 0).all()
 
 
+@pytest.mark.numeric
 def test_every_optimizer_declares_a_state_it_can_record():
     """Each registered optimizer runs with recording on; what it declares has the right shape,
     and every field it names exists in its state (batch runs too)."""
@@ -265,3 +271,24 @@ def test_readme_own_optimizer_example_runs(tmp_path, monkeypatch):
     assert (tmp_path / "sign_sgd.png").stat().st_size > 10_000
     t = run("hills_and_canyon", namespace["sign_sgd"](), None, 5)
     np.testing.assert_allclose(np.abs(np.diff(t.xy, axis=0)), 0.05, rtol=1e-12)
+
+
+def test_an_overlay_no_run_has_gets_a_note_naming_the_methods_with_it(tmp_path, capsys):
+    argv = ["render", "simple_quad", "-O", "adam", "--steps", "3", "--size", "240x160"]
+    assert main([*argv, "--show", "lookahead,scale", "-o", str(tmp_path / "x.png")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "note: no run has 'lookahead'; the optimizers with it: smoothed_nesterov, weighted_nesterov"
+    ]
+
+
+def test_lookahead_line_starts_at_the_head_through_scaled_offsets(mixed_scene):
+    fig = build_figure(mixed_scene, SMALL)
+    fig.set_step(6)
+    (r,) = [r for r in fig.overlays.runs if r.lookahead is not None]
+    line, _ = r.lookahead
+    pts = np.column_stack(line.get_data())
+    head = r.traj.xy[6]
+    np.testing.assert_array_equal(pts[0], head)
+    want = head + fig.overlays.scales.move * (r.traj.state.lookahead[6] - head)
+    np.testing.assert_allclose(pts[1:], want, rtol=1e-12)

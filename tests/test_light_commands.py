@@ -34,6 +34,20 @@ LIGHT = [
     ["sweep", "hills_and_canyon", "-O", "adam", "--steps", "5", "-o", "{tmp}/s.csv"],
     ["sweep", "hills_and_canyon", "-O", "adam", "--steps", "5", "-o", "{tmp}/s.json"],
     ["responses", "--method", "adam", "-o", "{tmp}/r.csv"],
+    ["net", "--help"],
+    [
+        "net",
+        "--points",
+        "40",
+        "--model",
+        "mlp:3",
+        "--steps",
+        "3",
+        "--grid",
+        "5",
+        "-o",
+        "{tmp}/n.csv",
+    ],  # noqa: E501
 ]
 PICTURE = ["render", "hills_and_canyon", "-O", "sgd", "--steps", "3", "-o", "{tmp}/a.png"]
 

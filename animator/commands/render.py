@@ -14,7 +14,7 @@ from landscapes.paths import hold_to, read_paths
 from ..arguments import bounded_float, bounded_int, finite_float, pixel_size
 from ..frames import plan_frames
 from ..outputs import WRITERS, check_output, prepare_output, writer_for
-from ..overlays import OVERLAY_HELP, check_show, needs_state
+from ..overlays import OVERLAY_HELP, absent_notes, check_show, needs_state
 from ..scene import MAX_DPI, MAX_FPS, MAX_SIDE, RenderOptions, Scene
 from ..tuning import add_tune_options, check_tune_options, tune_runs
 from .common import (
@@ -205,6 +205,8 @@ def run_command(args: argparse.Namespace) -> int:
     record = needs_state(show) or Path(args.output).suffix.lower() == ".json"
     scene = build_scene(args, surface, pairs, record_state=record, recorded=recorded)
     writer(path, scene, options)
+    for note in absent_notes(scene.trajectories, show):
+        print(f"note: {note}", file=sys.stderr)
     for traj in scene.trajectories:
         if traj.diverged:
             print(

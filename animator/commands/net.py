@@ -1,0 +1,128 @@
+"""``animator net``: train a small network with several optimizers; draw the runs on a plane."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from landscapes import MAX_STEPS
+from landscapes.datasets import DATASETS, MAX_NOISE, MAX_POINTS, MIN_POINTS
+from landscapes.networks import ACTIVATIONS
+from landscapes.plane import MAX_GRID, MIN_GRID, PLANES
+
+from ..arguments import bounded_float, bounded_int
+from ..frames import plan_frames
+from ..network import DEFAULT_NET_RUNS, net
+from ..outputs import WRITERS, check_output, prepare_output, writer_for
+from ..scene import MAX_FPS, RenderOptions
+from .common import add_picture_arguments
+from .render import ANIMATION_SUFFIXES
+
+NAME = "net"
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        NAME,
+        help="train a small network with several optimizers; draw them on one loss plane",
+        description="Trains a classifier (autograd + numpy) on a generated data set with every "
+        "optimizer from one seeded start, then draws the training loss on a plane through "
+        "parameter space (PCA of all runs, or random filter-normalised directions) with the runs "
+        "projected on it; the loss panel shows the TRUE training loss. The output suffix picks "
+        "the format: " + ", ".join(WRITERS) + ".",
+    )
+    p.add_argument("--data", default="moons", help=f"data set: {', '.join(DATASETS.names())}")
+    p.add_argument(
+        "--points",
+        type=bounded_int(MIN_POINTS, MAX_POINTS),
+        default=500,
+        help=f"points in the data set ({MIN_POINTS} to {MAX_POINTS})",
+    )
+    p.add_argument(
+        "--noise",
+        type=bounded_float(0, MAX_NOISE),
+        help="noise of the data set (default: the data set's own)",
+    )
+    p.add_argument("--model", default="mlp:16,16", help="logistic or mlp:W1,W2,... (hidden widths)")
+    p.add_argument(
+        "--activation",
+        choices=list(ACTIVATIONS),
+        default="tanh",
+        help="activation of the hidden layers",
+    )
+    p.add_argument(
+        "-O",
+        "--optimizer",
+        dest="optimizers",
+        action="append",
+        metavar="SPEC",
+        help="name[:key=value,...] (repeatable; default: " + ", ".join(DEFAULT_NET_RUNS) + ")",
+    )
+    p.add_argument("--steps", type=bounded_int(1, MAX_STEPS), default=300, help="updates per run")
+    p.add_argument(
+        "--batch",
+        type=bounded_int(1, MAX_POINTS),
+        help="minibatch size (seeded; default: full batch)",
+    )
+    p.add_argument(
+        "--seed",
+        type=bounded_int(0, 2**32 - 1),
+        default=0,
+        help="seed of the data, the start, the minibatches and a random plane",
+    )
+    p.add_argument("--plane", choices=PLANES, default="pca", help="how to choose the plane")
+    p.add_argument(
+        "--grid",
+        type=bounded_int(MIN_GRID, MAX_GRID),
+        default=100,
+        help=f"loss lattice of G x G points ({MIN_GRID} to {MAX_GRID})",
+    )
+    add_picture_arguments(p, (1200, 800))
+    p.add_argument(
+        "--fps",
+        type=bounded_float(0, MAX_FPS, low_open=True),
+        default=20.0,
+        help="frames per second of an animation",
+    )
+    p.add_argument(
+        "--duration",
+        type=bounded_float(0, 600, low_open=True),
+        help="target length of an animation in seconds (thins frames evenly)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # every check first (output, frame budget), then the work, then the file
+    check_output(args.output)
+    writer_for(args.output)
+    picture = dict(size=tuple(args.size), dpi=args.dpi, fps=args.fps, duration=args.duration)
+    if Path(args.output).suffix.lower() in ANIMATION_SUFFIXES:
+        plan_frames(args.steps, RenderOptions(**picture))
+    prepare_output(args.output)
+    anim = net(
+        args.data,
+        args.optimizers,
+        points=args.points,
+        noise=args.noise,
+        model=args.model,
+        activation=args.activation,
+        steps=args.steps,
+        batch=args.batch,
+        seed=args.seed,
+        plane=args.plane,
+        grid=args.grid,
+        quiet=args.quiet,
+        **picture,
+    )
+    path = anim.save(args.output)
+    for traj in anim.scene.trajectories:
+        if traj.diverged:
+            print(
+                f"note: {traj.label} diverged at step {traj.diverged_at}: {traj.reason}",
+                file=sys.stderr,
+            )
+    print(path)
+    return 0
