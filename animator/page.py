@@ -20,6 +20,7 @@ import json
 import math
 import os
 import secrets
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -52,12 +53,18 @@ def check_html_kind(kind: str) -> None:
         raise InvalidValueError(f"unknown html page {kind!r}; choose from: {', '.join(HTML_KINDS)}")
 
 
-def uses_player(options: RenderOptions) -> bool:
+def uses_player(options: RenderOptions, scene: Scene | None = None) -> bool:
     """Whether an .html output is the interactive player, else the video page: asked for, a 3-D
-    view, or overlays at the heads (``--show``), which only the frame renderer draws."""
+    view, overlays at the heads (``--show``) or a scene's insets (a network's decision
+    boundaries), which only the frame renderer draws."""
     kind = getattr(options, "html", "player")
     check_html_kind(kind)
-    return kind == "player" and options.view in PLAYER_VIEWS and not getattr(options, "show", ())
+    return (
+        kind == "player"
+        and options.view in PLAYER_VIEWS
+        and not getattr(options, "show", ())
+        and not (scene is not None and getattr(scene, "insets", ()))
+    )
 
 
 # --- numbers and pictures -----------------------------------------------------------------------
@@ -154,8 +161,10 @@ def player_data(scene: Scene, options: RenderOptions) -> dict[str, Any]:
     from .frames import check_options
 
     check_options(options)
-    if options.view not in PLAYER_VIEWS or getattr(options, "show", ()):
-        raise InvalidValueError("the player draws flat maps without --show overlays; use a video")
+    if not uses_player(replace(options, html="player"), scene):
+        raise InvalidValueError(
+            "the player draws flat maps without --show overlays or insets; use the video page"
+        )
     sf = build_figure(scene, options, animated=True, fast_text=False)
     fig, ax, ax_loss = sf.fig, sf.map.ax, sf.ax_loss
     static_png, overlay_png, overlay_box = _draw_layers(sf)
@@ -301,7 +310,7 @@ def player_fragment(scene: Scene, options: RenderOptions, *, standalone: bool = 
         f'<label class="la-speed-label">speed <select class="la-speed">{speeds}</select></label>'
         "</div>\n"
         '<p class="la-help">space: play/pause · ←/→: one step · Home/End · click a legend entry '
-        "to hide or show a run · hover a path or the loss panel for numbers</p>\n"
+        "(or press 1–9) to hide or show a run · hover a path or the loss panel for numbers</p>\n"
         f'<script type="application/json" class="la-data">{_json_for_script(data)}</script>\n'
         f"<script>{_asset('player.js')}\nanimatorPlayer(document.getElementById({uid!r}), "
         f"{str(standalone).lower()});</script>\n"

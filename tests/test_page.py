@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from matplotlib.colors import to_rgb
 from animator.api import make_scene
 from animator.clipping import inside
 from animator.figure import build_figure
-from animator.page import player_data, player_page
+from animator.page import player_data, player_page, uses_player
 from animator.scene import RenderOptions
 from landscapes import get_surface, parse_spec, resolve_surface, run
 from landscapes.suites import DEFAULT_SUITE
@@ -258,3 +259,14 @@ def test_page_data_is_json_and_nothing_refers_outside(case):
     assert data["steps"] == len(data["runs"][0]["xy"]) - 1
     assert not re.search(r"(src|href)=\"(?!data:)", html)
     assert "http://" not in html and "https://" not in html
+
+
+def test_scenes_the_player_cannot_draw_get_the_video_page():
+    """Head overlays (--show), insets (a network's decision boundaries) and 3-D views are drawn
+    only by the frame renderer: their pages are videos."""
+    scene = diverged_scene()
+    assert uses_player(SMALL, scene)
+    assert not uses_player(replace(SMALL, html="video"), scene)
+    assert not uses_player(replace(SMALL, view="3d"), scene)
+    assert not uses_player(replace(SMALL, show=("grad",)), scene)
+    assert not uses_player(SMALL, replace(scene, insets=(object(),)))
