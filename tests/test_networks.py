@@ -392,3 +392,16 @@ def test_inset_boundary_is_where_the_logit_changes_sign():
     # linear interpolation on a 60-point grid: |z| at the line is small against z's range
     span = np.ptp(inset.loss.model.logits(theta, inset.points))
     assert np.max(np.abs(z)) < 0.05 * span
+
+
+@pytest.mark.parametrize("shape", [(90, 12), (12, 90)])
+def test_pca_directions_are_the_top_singular_vectors(shape):
+    """The subspace iteration gives what numpy's SVD gives (up to sign)."""
+    from landscapes.plane import _top_two
+
+    rng = np.random.default_rng(4)
+    disp = rng.standard_normal(shape) * np.geomspace(10, 1, shape[1])
+    d, top = _top_two(disp)
+    _, s, vt = np.linalg.svd(disp, full_matrices=False)
+    np.testing.assert_allclose(np.abs(d @ vt[:2].T), np.eye(2), atol=1e-10)
+    np.testing.assert_allclose(top, s[:2] ** 2, rtol=1e-12)
