@@ -156,6 +156,23 @@ def _draw_layers(sf: SceneFigure) -> tuple[bytes, bytes, list[float]]:
     )
 
 
+def _sensitive_mark(run, dpi: float) -> dict | None:
+    """The open diamond where a rounding-sensitive run's strand begins, or None."""
+    mark = getattr(run, "sensitive", None)
+    at = getattr(run.traj, "rounding_sensitive_from", None)
+    if mark is None or at is None:
+        return None
+    pt = dpi / 72.0
+    return {
+        "at": int(at),
+        "xy": [_num(v) for v in run.traj.xy[at]],
+        "outline": _marker_outline(mark.get_marker(), mark.get_markersize(), dpi),
+        "fill": to_hex(mark.get_markerfacecolor()),
+        "edge": to_hex(mark.get_markeredgecolor()),
+        "edgeWidth": mark.get_markeredgewidth() * pt,
+    }
+
+
 def player_data(scene: Scene, options: RenderOptions) -> dict[str, Any]:
     """Everything the browser needs: both pictures, transforms, styles and the runs."""
     from .frames import check_options
@@ -180,6 +197,23 @@ def player_data(scene: Scene, options: RenderOptions) -> dict[str, Any]:
         x, y = fig.transFigure.transform(artist.get_position())
         return [float(x), height - float(y)]
 
+    # every line of the map in zorder (a run's line, and past a rounding-sensitive step its
+    # strand: the run thin, its companions faint, under all runs' lines), as a full draw paints
+    lines = []
+    for i, r in enumerate(sf.runs):
+        for line, path in [(r.line, r.path), *getattr(r, "strand", [])]:
+            lines.append((line.get_zorder(), i, line, path))
+    map_lines = [
+        {
+            "run": i,
+            "verts": _points(path.verts),
+            "upto": path.upto.tolist(),
+            "color": to_hex(line.get_color()),
+            "width": line.get_linewidth() * pt,
+            "alpha": 1.0 if line.get_alpha() is None else float(line.get_alpha()),
+        }
+        for _, i, line, path in sorted(lines, key=lambda item: item[0])
+    ]
     legend_texts = sf.legend.get_texts()
     legend_handles = sf.legend.legend_handles
     runs = []
@@ -212,7 +246,7 @@ def player_data(scene: Scene, options: RenderOptions) -> dict[str, Any]:
                 "xy": _points(t.xy),
                 "loss": [_num(v) for v in t.loss],
                 "status": [run_status(t, k) for k in range(n + 1)],
-                "path": {"verts": _points(r.path.verts), "upto": r.path.upto.tolist()},
+                "sensitive": _sensitive_mark(r, dpi),
                 "lossPath": {"verts": _points(loss_scaled), "upto": r.loss_path.upto.tolist()},
                 "divergedAt": d,
                 "end": None if r.end_xy is None else [_num(v) for v in r.end_xy],
@@ -247,6 +281,7 @@ def player_data(scene: Scene, options: RenderOptions) -> dict[str, Any]:
             "clip": _box(ax_loss.bbox, height),
             "log": log,
         },
+        "lines": map_lines,
         "stepAt": fig_xy(sf.step_text),
         "markers": markers,
         "style": {

@@ -44,10 +44,19 @@ def formula_scene():
     return make_scene(surface, runs)
 
 
+def sensitive_scene():
+    """The article's rmsprop on ripple: rounding-sensitive from about step 14, drawn as a strand
+    (the run thin among its rounding companions) from an open diamond on."""
+    surface = get_surface("ripple")
+    runs = [run(surface, parse_spec(s), steps=80, label=s) for s in ("rmsprop:lr=0.25", "adam")]
+    return make_scene(surface, runs)
+
+
 CASES = {
     "article": (article_scene, RenderOptions()),
     "diverged": (diverged_scene, SMALL),
     "formula": (formula_scene, SMALL),
+    "sensitive": (sensitive_scene, SMALL),
 }
 
 
@@ -119,6 +128,10 @@ def test_page_embeds_transforms_that_match_matplotlib(case):
     """The page's affine, applied in Python, lands where matplotlib draws (to 1e-6 px)."""
     _, scene, options, _ = case
     data = player_data(scene, options)
+    for i, t in enumerate(scene.trajectories):  # a sensitive run is a line and a strand
+        lines = [line for line in data["lines"] if line["run"] == i]
+        assert (len(lines) > 1) == (getattr(t, "rounding_sensitive_from", None) is not None)
+        assert (data["runs"][i]["sensitive"] is None) == (len(lines) == 1)
     sx, tx, sy, ty = data["map"]["affine"]
     for t, want in zip(scene.trajectories, expected_pixels(scene, options, 0), strict=True):
         x, y = t.xy[0]

@@ -123,18 +123,25 @@ function animatorPlayer(root, standalone) {
     clipTo(D.map.clip);
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
-    ctx.lineWidth = S.line;
-    D.runs.forEach((r, i) => {
-      if (hidden[i]) return;
-      ctx.strokeStyle = r.color;
-      polyline(r.path.verts, r.path.upto[k], D.map.affine);
+    D.lines.forEach((l) => {
+      if (hidden[l.run]) return;
+      ctx.strokeStyle = l.color;
+      ctx.lineWidth = l.width;
+      ctx.globalAlpha = l.alpha;
+      polyline(l.verts, l.upto[k], D.map.affine);
     });
     ctx.restore();
     if (overlayReady) {
       const b = D.overlayBox;
       ctx.drawImage(overlay, b[0], b[1], b[2] - b[0], b[3] - b[1]);
     }
-    // heads, then the crosses and notes of diverged runs
+    // where a rounding-sensitive run's strand begins, then heads, crosses and notes
+    D.runs.forEach((r, i) => {
+      const m = r.sensitive;
+      if (hidden[i] || !m || k < m.at || !inWindow(m.xy)) return;
+      const q = mapXY(m.xy);
+      shape(m.outline, q[0], q[1], m.fill, m.edge, m.edgeWidth);
+    });
     state.heads = D.runs.map(() => null);
     ctx.save();
     clipTo(D.map.clip);
