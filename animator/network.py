@@ -200,39 +200,3 @@ class _NoInset:
 def _title(data: Dataset, net) -> str:
     act = f" {net.activation}" if net.widths else ""
     return f"{data.name} ({data.n} points) · {net.spec}{act} · {net.n_params} parameters"
-
-
-def net(
-    data: str | Dataset = "moons",
-    optimizers: Sequence[str | Optimizer] | None = None,
-    *,
-    X: Any = None,
-    y: Any = None,
-    points: int = 500,
-    noise: float | None = None,
-    model: str = "mlp:16,16",
-    activation: str = "tanh",
-    steps: int = 300,
-    batch: int | None = None,
-    seed: int = 0,
-    plane: str = "pca",
-    grid: int = 100,
-    size: tuple[int, int] = (1200, 800),
-    dpi: int = 100,
-    fps: float = 20.0,
-    duration: float | None = None,
-    hold: float = 1.0,
-    quiet: bool = True,
-):
-    """Train ``model`` on ``data`` (a name, a Dataset, or arrays ``X``, ``y``) with every
-    optimizer from one seeded start; an Animation (save to .png .gif .mp4 .html .csv .json ...)
-    of the runs projected on the ``plane`` ("pca" or "random") with a ``grid`` × ``grid`` loss
-    lattice. With no ``optimizers``: ``DEFAULT_NET_RUNS`` (sgd, momentum, adam)."""
-    from .api import Animation, _options
-
-    scene = network_scene(
-        data, optimizers, X=X, y=y, points=points, noise=noise, model=model,
-        activation=activation, steps=steps, batch=batch, seed=seed, plane=plane, grid=grid,
-    )  # fmt: skip
-    options = _options(size=size, dpi=dpi, fps=fps, duration=duration, hold=hold, quiet=quiet)
-    return Animation(scene, options)
