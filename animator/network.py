@@ -234,5 +234,10 @@ def net(
         data, optimizers, X=X, y=y, points=points, noise=noise, model=model,
         activation=activation, steps=steps, batch=batch, seed=seed, plane=plane, grid=grid,
     )  # fmt: skip
-    options = _options(size=size, dpi=dpi, fps=fps, duration=duration, hold=hold, quiet=quiet)
+    # The interactive HTML player draws only the runs in the browser; the decision-boundary inset
+    # moves too, so an .html of a network is the video page (every frame drawn here).
+    html = "video" if scene.insets else None
+    options = _options(
+        size=size, dpi=dpi, fps=fps, duration=duration, hold=hold, quiet=quiet, html=html
+    )
     return Animation(scene, options)
