@@ -1,9 +1,14 @@
-import sys
+"""The ``animator`` program: ``python -m animator`` and the console script."""
 
-try:
-    from .cli import main
-except KeyboardInterrupt:  # Ctrl-C while the libraries load: the same one line as later
-    print("animator: interrupted", file=sys.stderr)
-    sys.exit(130)
+from . import signals
 
-sys.exit(main())
+
+def main() -> None:
+    signals.install()  # first: a Ctrl-C while the libraries load exits 130 like any other
+    from .cli import entry
+
+    entry()
+
+
+if __name__ == "__main__":
+    main()

@@ -20,6 +20,7 @@ from .colors import RUN_COLORS  # noqa: F401  (re-exported: the plots take it fr
 SURFACE_CMAP = "cividis"
 MESH_POINTS = 240
 MAX_LINE_LEVELS = 20
+EXTEND_LIMIT = 1e249  # matplotlib's open contour bands end at ±1e250
 
 
 def surface_levels(surface: Surface, Z: np.ndarray) -> np.ndarray:
@@ -58,9 +59,12 @@ def draw_surface(
     filled_set = None
     if filled:
         # One colour step per band, so log-spaced levels (Rosenbrock, Beale) use the whole map.
-        norm = BoundaryNorm(levels, ncolors=matplotlib.colormaps[SURFACE_CMAP].N, extend="both")
+        # matplotlib fills beyond the outer levels up to ±1e250: levels past that (exp(1000*x))
+        # are drawn without the open-ended bands
+        extend = "both" if np.abs(levels).max() < EXTEND_LIMIT else "neither"
+        norm = BoundaryNorm(levels, ncolors=matplotlib.colormaps[SURFACE_CMAP].N, extend=extend)
         filled_set = ax.contourf(
-            X, Y, Z, levels=levels, cmap=SURFACE_CMAP, norm=norm, alpha=0.85, extend="both"
+            X, Y, Z, levels=levels, cmap=SURFACE_CMAP, norm=norm, alpha=0.85, extend=extend
         )
     # Many levels: lines at every other one (the filled bands still show each level), so the
     # map stays readable where the surface is steep, and GIFs of it stay small.

@@ -6,14 +6,17 @@ Every bad input ends in one line on stderr and exit status 2; Ctrl-C ends in one
 from __future__ import annotations
 
 import argparse
+import errno
+import re
 import sys
 import warnings
 from collections.abc import Sequence
 
 from landscapes import LandscapeError
 
-from . import __version__
+from . import __version__, signals
 from .commands import COMMANDS
+from .console import GuardedStdout, quiet_stdout, stdout_error
 from .help_texts import decorate
 
 #: What ``animator`` with no arguments does: the article's comparison, as a GIF in the cwd.
@@ -26,7 +29,17 @@ class UsageError(Exception):
     """A command-line mistake argparse found (unknown option, missing argument, ...)."""
 
 
+#: Arguments that start with '-' but are values, not options: numbers in any notation
+#: ('-1e-3', '-.5', '-5,0,5') and anything holding a character no option name has
+#: (the formula '-x**2+y**2'). argparse's own pattern only knows '-1' and '-1.5'.
+VALUE_WITH_MINUS = re.compile(r"^-(\.?\d|[^-].*[^A-Za-z0-9_-])")
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = VALUE_WITH_MINUS
+
     def error(self, message: str) -> None:  # one line, no usage dump, no SystemExit
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
@@ -61,7 +74,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             # numpy overflow in diverging runs, matplotlib layout notes at tiny sizes: the CLI
             # speaks in its own one-line notes, not in library warnings
             warnings.simplefilter("ignore")
-            return int(args.run(args) or EXIT_OK)
+            status = int(args.run(args) or EXIT_OK)
+        _flush_stdout()
+        return status
+    except BrokenPipeError as exc:
+        if exc.filename is not None:
+            raise  # not stdout: handled below, like any failed write
+        quiet_stdout()  # the reader of stdout left (`| head -1`): like Unix tools, no message
+        return EXIT_OK
     except (UsageError, LandscapeError) as exc:
         _say(f"error: {exc}")
         return EXIT_USAGE
@@ -72,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     except OSError as exc:
         name = f" {exc.filename!r}" if exc.filename else ""
-        _say(f"error: cannot write{name}: {exc.strerror or exc}")
+        limit = " (file size limit)" if exc.errno == errno.EFBIG else ""
+        _say(f"error: cannot write{name}: {exc.strerror or exc}{limit}")
         return EXIT_FAILURE
     except Exception as exc:  # a bug of ours: still one line, and a distinct status
         _say(f"internal error: {type(exc).__name__}: {exc} (please report this)")
@@ -81,3 +102,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _say(message: str) -> None:
     print(f"animator: {message}", file=sys.stderr)
+
+
+def _flush_stdout() -> None:
+    sys.stdout.flush()
+    error = stdout_error()
+    if error is not None and not isinstance(error, BrokenPipeError):
+        _say(f"note: could not print to stdout: {error.strerror or error}")
+
+
+def entry() -> None:
+    """The ``animator`` program, after ``signals.install()`` (see ``__main__``)."""
+    if hasattr(sys.stdout, "reconfigure"):  # PYTHONIOENCODING=ascii: escape, never crash
+        sys.stdout.reconfigure(errors="backslashreplace")
+    sys.stdout = GuardedStdout(sys.stdout)
+    status = main()
+    signals.finish()
+    sys.exit(status)

@@ -22,6 +22,7 @@ from .scene import (
     MAX_FRAME_PIXELS,
     MAX_FRAMES,
     MAX_SIDE,
+    MIN_FPS,
     MIN_SIDE,
     RenderOptions,
     Scene,
@@ -42,9 +43,9 @@ def check_options(options: RenderOptions) -> None:
         )
     if not 20 <= options.dpi <= MAX_DPI:
         raise InvalidValueError(f"dpi={options.dpi} is out of range (choose 20 to {MAX_DPI})")
-    if not (np.isfinite(options.fps) and 0 < options.fps <= MAX_FPS):
+    if not (np.isfinite(options.fps) and MIN_FPS <= options.fps <= MAX_FPS):
         raise InvalidValueError(
-            f"fps={options.fps} is out of range (choose > 0 and <= {MAX_FPS:g})"
+            f"fps={options.fps} is out of range (choose {MIN_FPS:g} to {MAX_FPS:g})"
         )
     if options.duration is not None and not (
         np.isfinite(options.duration) and options.duration > 0

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import os
+import struct
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from landscapes import InvalidValueError
 
+from .atomic import remove_stale_parts
 from .exports import write_csv, write_json
 from .scene import RenderOptions, Scene
 from .suffixes import by_suffix
 from .writers import PICTURE_WRITERS
 
 MAX_NAME_BYTES = 255  # the limit of ext4, APFS, NTFS, ...
+MAX_PATH_BYTES = 4095  # Linux PATH_MAX (4096) less the terminating NUL
 
 Writer = Callable[[str | os.PathLike, Scene, RenderOptions], None]
 
@@ -39,10 +43,23 @@ def check_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
     """Check an output path without touching the disk: not a directory, no file in its way."""
     if str(path) == "":
         raise InvalidValueError("output path is empty")
+    if "\0" in str(path):
+        raise InvalidValueError("output path contains a NUL character")
+    size = len(os.fsencode(path))
+    if size > MAX_PATH_BYTES:
+        raise InvalidValueError(
+            f"output path is {size} bytes long; file systems allow at most {MAX_PATH_BYTES}"
+        )
     path = Path(path)
     if len(os.fsencode(path.name)) > MAX_NAME_BYTES:
         raise InvalidValueError(
             f"output file name is {len(os.fsencode(path.name))} bytes long; "
+            f"file systems allow at most {MAX_NAME_BYTES}"
+        )
+    long = next((p for p in path.parts if len(os.fsencode(p)) > MAX_NAME_BYTES), None)
+    if long is not None:
+        raise InvalidValueError(
+            f"output directory name {long[:40]!r}... is {len(os.fsencode(long))} bytes long; "
             f"file systems allow at most {MAX_NAME_BYTES}"
         )
     if path.is_dir() and not allow_dir:
@@ -56,22 +73,53 @@ def check_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
     return path
 
 
-def prepare_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
-    """Check an output path, create its missing directories and probe that it can be written."""
-    path = check_output(path, allow_dir=allow_dir)
-    parent = path if allow_dir else path.parent
+def check_replaceable(path: Path) -> None:
+    """An existing target that no rename can replace (``chattr +i`` or ``+a``) is refused now,
+    before any work, not after a whole render (Linux; elsewhere the rename reports it)."""
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return  # missing, a symlink, unreadable: the rename decides
+    try:
+        import fcntl
+
+        buf = fcntl.ioctl(fd, 0x80086601, b"\0" * 8)  # FS_IOC_GETFLAGS
+        flags = struct.unpack("l", buf)[0]
+    except (ImportError, OSError, ValueError, struct.error):
+        return  # no such flags on this system or file system
+    finally:
+        os.close(fd)
+    if flags & 0x30:  # FS_IMMUTABLE_FL | FS_APPEND_FL
+        kind = "immutable" if flags & 0x10 else "append-only"
         raise InvalidValueError(
-            f"cannot create directory {str(parent)!r}: {exc.strerror or exc}"
-        ) from None
+            f"cannot replace {str(path)!r}: the file is {kind} (see lsattr/chattr)"
+        )
+
+
+def prepare_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
+    """Check an output path, create its missing directories and probe that it can be written.
+
+    Temporary files of ours beside the target that an interrupted (killed) run left are removed
+    here, each with a note on stderr.
+    """
+    path = check_output(path, allow_dir=allow_dir)
+    if not allow_dir:
+        check_replaceable(path)
+    parent = path if allow_dir else path.parent
+    # Missing directories are created by the writer (atomic_path), so a request refused later
+    # (a --tune whose every lr diverges) leaves no empty directories; here the nearest existing
+    # one is probed, where they would be created.
+    existing = next(p for p in [parent, *parent.parents] if p.exists() or p == Path(p.anchor))
     try:  # a real probe: root ignores permission bits, read-only file systems do not
-        fd, probe = tempfile.mkstemp(prefix=".animator-probe.", dir=parent)
+        fd, probe = tempfile.mkstemp(prefix=".animator-probe.", dir=existing)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
+        what = "write in" if existing == parent else f"create {str(parent)!r} in"
         raise InvalidValueError(
-            f"cannot write in directory {str(parent)!r}: {exc.strerror or exc}"
+            f"cannot {what} directory {str(existing)!r}: {exc.strerror or exc}"
         ) from None
+    if not allow_dir:
+        for stale in remove_stale_parts(path):
+            print(f"note: removed {str(stale)!r}, left by an interrupted run", file=sys.stderr)
     return path

@@ -42,6 +42,7 @@ MIN_SIDE = 64  # pixels per side: below that no text or legend fits
 MAX_SIDE = 4096  # pixels per side
 MAX_DPI = 600
 MAX_FPS = 120.0
+MIN_FPS = 0.01  # a frame per 100 s; below, GIF delays and ffmpeg's rate cannot say it
 MAX_FRAMES = 5000  # frames in one animation
 MAX_FRAME_PIXELS = 2_000_000_000  # frames x width x height for one animation
 #: Default size of ``animator history`` pictures (here, so ``--help`` needs no matplotlib).

@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from landscapes import Optimizer, Surface
+from landscapes import InvalidValueError, Optimizer, Surface
 from landscapes.sweep import (
     DEFAULT_LR_GRID,
     MAX_SWEEP,
@@ -47,9 +47,10 @@ def add_tune_options(p: argparse.ArgumentParser) -> None:
 
 
 def check_tune_options(args: argparse.Namespace) -> None:
-    """Fail on a malformed --lr before any work."""
-    if getattr(args, "tune", False):
-        parse_lr_grid(args.lr)
+    """Fail on a malformed --lr before any work, and on an --lr that would be ignored."""
+    parse_lr_grid(args.lr)
+    if not getattr(args, "tune", False) and args.lr != DEFAULT_LR_TEXT:
+        raise InvalidValueError(f"--lr {args.lr} is only used with --tune; add --tune or drop --lr")
 
 
 def tune_runs(

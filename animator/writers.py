@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import html
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -195,38 +194,32 @@ def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> 
 
 def write_mp4(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> None:
     """An H.264 MP4: canvas buffers streamed to imageio-ffmpeg's ffmpeg, the last frame held."""
-    import imageio_ffmpeg
+    with atomic_path(path) as tmp:
+        _encode_mp4(tmp, scene, options, name=path)
 
+
+def _encode_mp4(
+    tmp: Path, scene: Scene, options: RenderOptions, *, name: str | os.PathLike
+) -> None:
+    """Encode into ``tmp``; a failure is an OSError naming ``name`` and its real cause."""
+    from .ffmpeg import FfmpegPipe
     from .progress import Progress
 
     w, h = options.size
     if w % 2 or h % 2:
         raise InvalidValueError(f"size {w}x{h}: an MP4 needs even sides (H.264), e.g. 1200x800")
     plan, renderer = _frames(scene, options)
-    with atomic_path(path) as tmp, Progress(plan.total, "frames", quiet=options.quiet) as bar:
-        writer = imageio_ffmpeg.write_frames(
-            str(tmp),
-            (w, h),
-            pix_fmt_in="rgba",
-            pix_fmt_out="yuv420p",
-            fps=plan.fps,
-            codec="libx264",
-            quality=None,
-            macro_block_size=1,
-            ffmpeg_log_level="error",
-            output_params=[*MP4_ARGS, "-movflags", "+faststart"],
-        )
-        writer.send(None)
-        try:
-            for k in plan.steps:
-                writer.send(renderer.frame(int(k)))  # the canvas buffer itself, no copy
-                bar.update()
-            last = renderer.frame(int(plan.steps[-1]))
-            for _ in range(plan.hold):
-                writer.send(last)
-                bar.update()
-        finally:
-            writer.close()
+    with (
+        Progress(plan.total, "frames", quiet=options.quiet) as bar,
+        FfmpegPipe(tmp, (w, h), plan.fps, [*MP4_ARGS, "-movflags", "+faststart"], name) as pipe,
+    ):
+        for k in plan.steps:
+            pipe.write(renderer.frame(int(k)))  # the canvas buffer itself, no copy
+            bar.update()
+        last = renderer.frame(int(plan.steps[-1]))
+        for _ in range(plan.hold):
+            pipe.write(last)
+            bar.update()
 
 
 def video_poster(scene: Scene, options: RenderOptions) -> str:
@@ -238,11 +231,23 @@ def video_poster(scene: Scene, options: RenderOptions) -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes(final, palette=True)).decode()
 
 
-def animation_html(scene: Scene, options: RenderOptions, *, page: bool = True) -> str:
-    """The animation as a <video> with the MP4 inside (base64); a whole page if ``page``."""
-    with tempfile.TemporaryDirectory() as tmpdir:
-        mp4 = Path(tmpdir) / "animation.mp4"
-        write_mp4(mp4, scene, options)
+def animation_html(
+    scene: Scene,
+    options: RenderOptions,
+    *,
+    page: bool = True,
+    beside: str | os.PathLike | None = None,
+) -> str:
+    """The animation as a <video> with the MP4 inside (base64); a whole page if ``page``.
+
+    The MP4 is encoded into a scratch file beside ``beside`` (the command line's target, so a
+    full disk is reported for the right file system) or in a temporary directory; both are
+    removed on errors and on signals.
+    """
+    from .atomic import scratch_path
+
+    with scratch_path(beside, ".mp4") as mp4:
+        _encode_mp4(mp4, scene, options, name=beside or mp4)
         data = base64.b64encode(mp4.read_bytes()).decode("ascii")
     poster = video_poster(scene, options)
     w, h = options.size
@@ -275,7 +280,7 @@ def write_html(path: str | os.PathLike, scene: Scene, options: RenderOptions) ->
     if uses_player(options):
         write_player(path, scene, options)
     else:
-        write_text_atomic(path, animation_html(scene, options))
+        write_text_atomic(path, animation_html(scene, options, beside=path))
 
 
 PICTURE_WRITERS = {

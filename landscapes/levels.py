@@ -47,7 +47,12 @@ def one_two_five(low: float, high: float) -> list[float]:
 
 
 def auto_levels(values: np.ndarray, count: int = DEFAULT_COUNT) -> tuple[float, ...]:
-    """About ``count`` readable levels for the finite entries of ``values`` (a mesh of f)."""
+    """About ``count`` readable levels for the finite entries of ``values`` (a mesh of f).
+
+    Round numbers when they exist; when the values are too extreme for them (a span beyond
+    the largest float, ``exp(1000*x)``; a window so narrow that round numbers of the values
+    coincide) levels at quantiles of the values instead, always finite and increasing.
+    """
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
     if finite.size == 0:
@@ -55,6 +60,37 @@ def auto_levels(values: np.ndarray, count: int = DEFAULT_COUNT) -> tuple[float, 
     lo, hi = float(finite.min()), float(finite.max())
     if not hi > lo:
         raise InvalidValueError(f"the surface is flat ({lo:g}) over its window; change --window")
+    try:
+        with np.errstate(all="ignore"):
+            levels = _round_levels(finite, lo, hi, count)
+    except (OverflowError, ValueError, ZeroDivisionError):
+        levels = ()
+    if _usable(levels):
+        return levels
+    return _quantile_levels(finite, count)
+
+
+def _usable(levels: Sequence[float]) -> bool:
+    values = np.asarray(levels, dtype=float)
+    return (
+        values.size >= 2 and bool(np.isfinite(values).all()) and bool((np.diff(values) > 0).all())
+    )
+
+
+def _quantile_levels(finite: np.ndarray, count: int) -> tuple[float, ...]:
+    """Levels at evenly spaced quantiles: finite, increasing, as round as the values allow."""
+    raw = np.unique(np.quantile(finite, np.linspace(0.0, 1.0, count + 1), method="nearest"))
+    for digits in (6, 10, 17):
+        levels = tuple(float(f"{v:.{digits}g}") for v in raw)
+        if _usable(levels):
+            return levels
+    if raw.size >= 2:
+        return tuple(float(v) for v in raw)
+    lo = float(finite.min())
+    return (lo, float(np.nextafter(lo, np.inf)))
+
+
+def _round_levels(finite: np.ndarray, lo: float, hi: float, count: int) -> tuple[float, ...]:
     quarter = float(np.quantile(finite, 0.25))
     if (hi - lo) > SKEW_RATIO * max(quarter - lo, 1e-300):
         # Most of the window sits near the bottom: space the levels geometrically above it.

@@ -186,28 +186,6 @@ def test_divergence_prints_a_note_not_numpy_warnings(tmp_path, capsys):
     assert err == "note: sgd:lr=1e300 diverged at step 1: the loss stopped being finite\n"
 
 
-def test_ctrl_c_during_gif_encoding_leaves_nothing(tmp_path):
-    out = tmp_path / "long.gif"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    argv = ["render", "wobbly", "--steps", "2000", "--size", "1000x800", "-q", "-o", str(out)]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "animator", *argv],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".long.*")) and time.monotonic() < deadline:
-        time.sleep(0.1)  # wait until the encoder has started writing its temporary file
-    assert proc.poll() is None, proc.communicate()
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=90)
-    assert (proc.returncode, err) == (130, "animator: interrupted\n")
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_longest_file_name_is_written(tmp_path):
     out = tmp_path / ("n" * 251 + ".csv")
     assert main(["render", "simple_quad", "-O", "sgd", "--steps", "2", "-o", str(out)]) == 0

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from landscapes import OPTIMIZERS, SUITES, SURFACES
+
+from ..console import stdout_error
 
 NAME = "list"
 
@@ -29,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     data = catalogue()
     if args.json:
         print(json.dumps(data, indent=1, ensure_ascii=False))
-        return 0
+        return _status()
     print("Surfaces:")
     for s in data["surfaces"]:
         alias = f" (also: {', '.join(s['aliases'])})" if s["aliases"] else ""
@@ -42,4 +45,11 @@ def run(args: argparse.Namespace) -> int:
     print("\nSuites:")
     for s in data["suites"]:
         print(f"  {s['name']:<18} {s['description']}")
-    return 0
+    return _status()
+
+
+def _status() -> int:
+    """stdout is this command's product: a full device fails it, a reader that left does not."""
+    sys.stdout.flush()
+    error = stdout_error()
+    return 1 if error is not None and not isinstance(error, BrokenPipeError) else 0

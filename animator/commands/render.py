@@ -15,7 +15,7 @@ from ..arguments import bounded_float, bounded_int, finite_float, pixel_size
 from ..frames import plan_frames
 from ..outputs import WRITERS, check_output, prepare_output, writer_for
 from ..overlays import OVERLAY_HELP, absent_notes, check_show, needs_state
-from ..scene import MAX_DPI, MAX_FPS, MAX_SIDE, RenderOptions, Scene
+from ..scene import MAX_DPI, MAX_FPS, MAX_SIDE, MIN_FPS, RenderOptions, Scene
 from ..tuning import add_tune_options, check_tune_options, tune_runs
 from .common import (
     MAX_RUNS,
@@ -72,7 +72,7 @@ def add_parser(sub) -> None:
     )
     p.add_argument(
         "--fps",
-        type=bounded_float(0, MAX_FPS, low_open=True),
+        type=bounded_float(MIN_FPS, MAX_FPS),
         default=20.0,
         help="frames per second of a .gif/.mp4, steps per second of an .html player at 1x",
     )

@@ -16,7 +16,7 @@ from landscapes.responses import DEFAULT_SEED, METHODS, SIGNALS, Response, respo
 
 from ..arguments import bounded_int
 from ..atomic import write_text_atomic
-from ..outputs import prepare_output
+from ..outputs import check_output, prepare_output
 from ..progress import Progress
 from ..scene import MAX_DPI
 from ..suffixes import by_suffix
@@ -112,6 +112,7 @@ def write_charts(
 def _output_kind(output: str) -> tuple[str, Path]:
     """``("csv", path)`` or ``("dir", path)``, checked before any work."""
     path = Path(output)
+    check_output(output, allow_dir=path.suffix.lower() != ".csv")  # '' is not the cwd
     if path.suffix.lower() == ".csv":
         return "csv", prepare_output(path)
     if path.exists() and not path.is_dir():
