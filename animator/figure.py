@@ -7,6 +7,11 @@ background, and each frame only draws the moving artists over it (see ``frames.p
 artist has a distinct zorder above everything static in its axes, so drawing them in
 ``moving_artists()`` order gives exactly what a full redraw gives (the legend comes last, above
 the lines).
+
+A rounding-sensitive run (``Trajectory.rounding_sensitive_from``, see landscapes.sensitivity) is
+drawn as it is: up to that step one line; there a small open diamond; from there on a strand of
+thin lines, the run and its rounding companions, so the reader sees that its path is one of many.
+The legend says from which step.
 """
 
 from __future__ import annotations
@@ -36,8 +41,13 @@ DESIGN_INCHES = (12.0, 8.0)
 #: Runs are clipped to the view grown by this many window sizes on every side.
 CLIP_MARGIN = 2.0
 #: zorders of the moving artists (above contours, labels, minima and start in the map).
-Z_LINE, Z_MINIMA, Z_HEAD, Z_CROSS, Z_NOTE = 7.0, 7.5, 8.0, 9.0, 10.0
+Z_LINE, Z_MINIMA, Z_SENSITIVE, Z_HEAD, Z_CROSS, Z_NOTE = 7.0, 7.5, 7.8, 8.0, 9.0, 10.0
 Z_CURSOR, Z_LOSS = 2.6, 3.0
+#: zorder of the strands of rounding-sensitive runs: under every run's line, above the map.
+Z_STRAND = 6.5
+#: Past its sensitive step a run is a thinner line among its companions' faint ones: (line
+#: width at scale 1, alpha) of the run, then of each companion.
+STRAND_STYLE = ((1.3, 0.95), (0.7, 0.35))
 
 
 def figure_scale(options: RenderOptions) -> float:
@@ -83,16 +93,33 @@ def _only_names_hparams(label: str, traj: Trajectory) -> bool:
 
 
 def run_status(traj: Trajectory, k: int) -> str:
-    """The legend's second line at step ``k``: the current loss, or where the run diverged."""
+    """The legend's second line at step ``k``: the current loss, or where the run diverged, and
+    from which step it is rounding-sensitive (once that step is shown)."""
     d = traj.diverged_at
     if d is not None and k >= d:
-        return f"diverged at step {d}"
-    value = float(traj.loss[k])
-    text = f"loss {value:.3g}" if abs(value) < 1e5 else f"loss {value:.2e}"
-    accuracy = traj.extra.get("accuracy")  # networks: accuracy on the training set per step
-    if accuracy is not None and accuracy[k] is not None:
-        text += f" · accuracy {100 * accuracy[k]:.1f} %"
-    return text
+        status = f"diverged at step {d}"
+    else:
+        value = float(traj.loss[k])
+        status = f"loss {value:.3g}" if abs(value) < 1e5 else f"loss {value:.2e}"
+        accuracy = traj.extra.get("accuracy")  # networks: accuracy on the training set per step
+        if accuracy is not None and accuracy[k] is not None:
+            status += f" · accuracy {100 * accuracy[k]:.1f} %"
+    sensitive = traj.rounding_sensitive_from
+    if sensitive is not None and k >= sensitive:
+        status += f" · rounding-sensitive from step {sensitive}"
+    return status
+
+
+def strand_paths(traj: Trajectory) -> tuple[np.ndarray, list[np.ndarray]]:
+    """A run's path split at its sensitive step: the path up to it (NaN after) and the strand
+    from it (NaN before), the run first, then its companions. No strand if it is not sensitive."""
+    k = traj.rounding_sensitive_from
+    if k is None or traj.companions is None:
+        return traj.xy, []
+    before = traj.xy.copy()
+    before[k + 1 :] = np.nan
+    strand = [traj.xy, *np.moveaxis(traj.companions, 1, 0)]
+    return before, [np.concatenate([np.full((k, 2), np.nan), p[k:]]) for p in strand]
 
 
 def wrap_formula(text: str, width_in: float, fontsize: float) -> str:
@@ -246,6 +273,9 @@ class RunArtists:
     loss_line: Line2D
     end_xy: np.ndarray | None = None  # where the cross goes if the run diverged
     status: Artist | None = None  # the legend's second line: current loss or divergence
+    # past its rounding-sensitive step: the strand of thin lines and the diamond where it begins
+    strand: list[tuple[Line2D, ClippedPath]] = field(default_factory=list)
+    sensitive: Line2D | None = None
 
 
 @dataclass
@@ -275,6 +305,11 @@ class SceneFigure:
         k = int(np.clip(k, 0, self.steps))
         for i, r in enumerate(self.runs):
             self.map.set_line(r.line, r.path.until(k))
+            for line, path in r.strand:
+                self.map.set_line(line, path.until(k))
+            if r.sensitive is not None:
+                at = r.traj.rounding_sensitive_from
+                self.map.set_point(r.sensitive, r.traj.xy[at] if k >= at else None)
             xy = r.traj.xy[k]
             shown = np.isfinite(xy).all() and inside(xy, self.map.window)
             self.map.set_point(r.head, xy if shown else None)
@@ -412,7 +447,9 @@ def build_figure(
         cross = view.marker(color, "X", 13 * s, Z_CROSS + zi, mec="black", mew=0.8 * s)
         cross.set_clip_on(False)  # whole, even where the run left the map at its border
         note = view.note(s, Z_NOTE + zi)
-        path = view.clip_path(traj.xy) if view.is_3d else clip_path(traj.xy, view.clip_box)
+        clip = view.clip_path if view.is_3d else lambda xy: clip_path(xy, view.clip_box)
+        before, strand = strand_paths(traj)
+        path = clip(before)
         steps_loss = np.column_stack([np.arange(n_steps + 1), ls.forward(traj.loss)])
         lp = clip_path(steps_loss, expand(box_loss, CLIP_MARGIN))
         loss_path = ClippedPath(
@@ -420,6 +457,15 @@ def build_figure(
         )
         (loss_line,) = ax_loss.plot([], [], color=color, lw=1.6 * s, zorder=Z_LOSS + zi)
         run = RunArtists(traj, run_name(traj), path, line, head, cross, note, loss_path, loss_line)
+        for j, xy in enumerate(strand):  # the run (over its companions), then its companions
+            width, alpha = STRAND_STYLE[min(j, 1)]
+            z = Z_LINE + zi + 0.005 if j == 0 else Z_STRAND + zi + 0.001 * j
+            thin = view.line(color, s * width / 2.2, z)
+            thin.set_alpha(alpha)
+            run.strand.append((thin, clip(xy)))
+        at = traj.rounding_sensitive_from
+        if strand and inside(traj.xy[at], view.window):
+            run.sensitive = view.marker(color, *SENSITIVE_MARK, Z_SENSITIVE + zi, **_mark_style(s))
         d = traj.diverged_at
         if d is not None:
             end = last_visible(traj.xy, view.window, d - 1)
@@ -442,6 +488,9 @@ def build_figure(
         overlays = add_overlays(view.ax, scene.trajectories, colors, options.show, view.window, s)
 
     extra_handles, extra_labels = marker_legend(scene, s)
+    if any(r.sensitive is not None for r in runs):
+        extra_handles.append(Line2D([], [], ls="none", marker="D", color="0.15", **_mark_style(s)))
+        extra_labels.append("rounding-sensitive from here on")
     if overlays is not None:
         key_handles, key_labels = overlays.key(s)
         extra_handles, extra_labels = extra_handles + key_handles, extra_labels + key_labels
@@ -479,7 +528,8 @@ def build_figure(
 
     moving: list[Artist] = list(getattr(view, "on_top", []))  # redrawn above the lines
     for r in runs:
-        moving += [r.line, r.head, r.cross, r.note]
+        moving += [r.line, r.head, r.cross, r.note, *(line for line, _ in r.strand)]
+        moving += [r.sensitive] if r.sensitive is not None else []
     moving += overlays.artists() if overlays is not None else []
     map_moving = sorted(moving, key=lambda a: a.get_zorder())
     loss_moving = sorted([cursor] + [r.loss_line for r in runs], key=lambda a: a.get_zorder())
@@ -521,6 +571,14 @@ def moving_text(
     return fig.text(
         x, y, "", fontsize=fontsize, weight=weight, color=color, va="bottom", ha=ha, zorder=zorder
     )
+
+
+#: The mark where a run becomes rounding-sensitive: (marker, size at scale 1).
+SENSITIVE_MARK = ("D", 6.0)
+
+
+def _mark_style(scale: float) -> dict:
+    return dict(ms=SENSITIVE_MARK[1] * scale, mfc="white", mew=1.6 * scale)
 
 
 def marker_legend(scene: Scene, scale: float) -> tuple[list[Line2D], list[str]]:

@@ -152,7 +152,7 @@ def basin_map(
     if not (np.isfinite(tol) and tol > 0):
         raise InvalidValueError(f"tol={tol!r} must be a finite number > 0")
     xs, ys, starts = grid_starts(window, n)
-    traj = run(surface, optimizer, starts, steps, label=label)
+    traj = run(surface, optimizer, starts, steps, label=label, companions=False)
     final = end_points(traj.xy)
     code = classify(final, surface.minima, tol)
     steps_to = steps_to_converge(traj.xy, code, surface.minima, tol)

@@ -154,17 +154,22 @@ def _functions(jax, tx):
     # compiled once per optimizer: optax op by op costs ~70 ms a step, compiled ~0.1 ms
     single, batch = jax.jit(tx.update), jax.jit(jax.vmap(tx.update))
 
+    # Points of any batch shape (N, 2), (M, N, 2), ... (a run's rounding ensemble adds an axis)
+    # are independent runs: their rows are vmapped; a single point (2,) is one run.
     def init(xy):
         xy = np.asarray(xy, dtype=float)
         with _x64(jax):
-            p = jnp.asarray(xy)
-            return jax.vmap(tx.init)(p) if xy.ndim == 2 else tx.init(p)
+            p = jnp.asarray(xy.reshape(-1, 2))
+            return jax.vmap(tx.init)(p) if xy.ndim >= 2 else tx.init(p[0])
 
     def update(xy, state, oracle):
         g = np.asarray(oracle.grad(xy), dtype=float)
         with _x64(jax):
-            p, gj = jnp.asarray(xy), jnp.asarray(g)
-            updates, state = (batch if xy.ndim == 2 else single)(gj, state, p)
-            return xy + np.asarray(updates, dtype=float), state
+            p, gj = jnp.asarray(xy.reshape(-1, 2)), jnp.asarray(g.reshape(-1, 2))
+            if xy.ndim >= 2:
+                updates, state = batch(gj, state, p)
+            else:
+                updates, state = single(gj[0], state, p[0])
+            return xy + np.asarray(updates, dtype=float).reshape(xy.shape), state
 
     return init, update

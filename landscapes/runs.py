@@ -4,6 +4,9 @@ A run has ``steps + 1`` points (step 0 is the start), whatever happens, so the f
 runs line up. A point whose coordinates or loss stop being finite, or that leaves the safe range
 (``|x|, |y| <= ESCAPE_RADIUS``), is marked diverged at that step; from there on it is NaN and is
 no longer updated. Nothing raises and numpy's overflow warnings are silenced.
+
+Every run carries its rounding ensemble (:mod:`landscapes.sensitivity`) in the same batch and
+records from which step its path is one of many (``rounding_sensitive_from``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from .errors import InvalidValueError
 from .insides import StateRecord, record_states
 from .lockstep import Tape, step_all
 from .optimizers import Optimizer
+from .sensitivity import Companions, expand, member, sensitive_from
 from .surfaces import Surface, get_surface
 
 #: Points farther than this from the origin (in either coordinate) count as diverged.
@@ -46,7 +50,11 @@ class NoisyOracle:
 
     def perturb(self, g: np.ndarray) -> np.ndarray:
         """``g`` plus fresh noise (one draw per gradient asked for, in the order asked)."""
-        return g + self.sigma * self.rng.standard_normal(g.shape)
+        return g + self.draw(g.shape)
+
+    def draw(self, shape: tuple[int, ...]) -> np.ndarray:
+        """The noise of one gradient of that shape (draws advance the seeded generator)."""
+        return self.sigma * self.rng.standard_normal(shape)
 
     def hessian(self, xy: np.ndarray) -> np.ndarray:
         return self.surface.hessian(xy)
@@ -69,6 +77,10 @@ class Trajectory:
     seed: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     state: StateRecord | None = None  # the optimizer's state per point, when recorded
+    # per start: first step at which a rounding companion left the run, -1 if none did; None if
+    # the run carried no companions. ``companions``: their paths, (steps+1, members, *start shape)
+    sensitive_step: np.ndarray | None = None
+    companions: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def steps(self) -> int:
@@ -97,6 +109,17 @@ class Trajectory:
         if self.is_batch:
             return None
         return REASONS[int(self.reason_code)] or None
+
+    @property
+    def rounding_sensitive_from(self) -> int | None:
+        """The step from which a single run's path is one of many equally correct paths (its
+        rounding companions have left it; another CPU may draw another), or None."""
+        if self.is_batch:
+            raise InvalidValueError(
+                "rounding_sensitive_from is for single runs; see sensitive_step"
+            )
+        k = -1 if self.sensitive_step is None else int(self.sensitive_step)
+        return k if k >= 0 else None
 
     @property
     def last_finite(self) -> int:
@@ -158,7 +181,7 @@ class Trajectory:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the JSON export."""
         single = not self.is_batch
-        return {
+        doc = {
             "label": self.label,
             "optimizer": self.optimizer,
             "hparams": dict(self.hparams),
@@ -178,6 +201,10 @@ class Trajectory:
             **({"state": self.state.to_dict()} if self.state is not None else {}),
             **self.extra,
         }
+        if self.sensitive_step is not None:
+            steps = np.where(self.sensitive_step >= 0, self.sensitive_step, None)
+            doc["rounding_sensitive_from"] = steps.tolist()
+        return doc
 
 
 def _nan_to_none(a: np.ndarray) -> list:
@@ -219,16 +246,19 @@ def run(
     seed: int | None = None,
     oracle: Any = None,
     record_state: bool = False,
+    companions: bool = True,
 ) -> Trajectory:
     """Run ``optimizer`` on ``surface`` from ``start`` (default: the surface's) for ``steps``.
 
     ``record_state``: keep the optimizer's state at every point, with what it means
     (``Trajectory.state``, see ``landscapes.insides``), for overlays and exports.
+    ``companions`` (the default): carry the run's rounding ensemble and record from which step
+    it is rounding-sensitive; basin maps and sweeps, which draw no paths, turn it off.
     """
     labels = None if label is None else [label]
     return run_many(
         surface, [optimizer], start, steps, labels=labels, noise=noise, seed=seed,
-        record_state=record_state, oracle=oracle,
+        record_state=record_state, oracle=oracle, companions=companions,
     )[0]  # fmt: skip
 
 
@@ -243,6 +273,7 @@ def run_many(
     seed: int | None = None,
     oracle: Any = None,
     record_state: bool = False,
+    companions: bool = True,
 ) -> list[Trajectory]:
     """Run every optimizer on ``surface`` from the same ``start``, in lockstep.
 
@@ -265,7 +296,10 @@ def run_many(
     if len(labels) != len(optimizers):
         raise InvalidValueError(f"{len(labels)} labels for {len(optimizers)} optimizers")
     with np.errstate(all="ignore"):
-        runs = [_Run(surface, opt, xy, steps, noise, seed, record_state) for opt in optimizers]
+        runs = [
+            _Run(surface, opt, xy, steps, noise, seed, record_state, companions)
+            for opt in optimizers
+        ]
         for k in range(1, steps + 1):
             live = [r for r in runs if r.alive.any()]
             if not live:
@@ -306,9 +340,17 @@ class _Run:
         noise: float,
         seed: int | None,
         record_state: bool = False,
+        companions: bool = True,
     ) -> None:
         self.surface, self.optimizer, self.noise, self.seed = surface, optimizer, noise, seed
-        self.tape = Tape(NoisyOracle(surface, noise, seed).perturb if noise > 0 else None)
+        noisy = NoisyOracle(surface, noise, seed) if noise > 0 else None
+        self.tape = Tape(noisy.perturb if noisy else None)
+        # the run is member 0 of its rounding ensemble (landscapes.sensitivity); only surfaces
+        # (objectives with a view window) carry one, not a network's loss over its parameters
+        self.companions, first = companions and hasattr(surface, "window"), xy
+        if self.companions:
+            self.tape = Tape(Companions(xy.ndim, noisy.draw if noisy else None).perturb)
+            xy = expand(xy)
         batch = xy.shape[:-1]
         self.path = np.full((steps + 1, *xy.shape), np.nan)
         self.loss = np.full((steps + 1, *batch), np.nan)
@@ -320,11 +362,11 @@ class _Run:
         ok = np.isfinite(self.loss[0]) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
         if not ok.all():  # a start where the loss is not finite: an error, or (batch) marked
             code = _reasons(xy, self.loss[0], ok)
-            if not batch:
-                where = ", ".join(f"{v:g}" for v in xy[:2]) + (", ..." if len(xy) > 2 else "")
+            if first.ndim == 1:
+                where = ", ".join(f"{v:g}" for v in first[:2]) + (", ..." if len(first) > 2 else "")
                 raise InvalidValueError(
                     f"start ({where}) is unusable on {surface.name}: "
-                    + REASONS[int(code)].replace("stopped being", "is not")
+                    + REASONS[int(code.flat[0])].replace("stopped being", "is not")
                 )
             self.diverged[~ok], self.reason[~ok], self.alive = 0, code[~ok], ok
             xy = np.where(self.alive[..., None], xy, np.nan)
@@ -351,20 +393,29 @@ class _Run:
             self.states.append(state)
 
     def trajectory(self, label: str | None) -> Trajectory:
+        path, loss, diverged, reason = self.path, self.loss, self.diverged, self.reason
+        sensitive = others = None
+        states = self.states
+        if self.companions:  # member 0 is the run
+            sensitive, others = sensitive_from(path, self.surface.window), path[:, 1:]
+            path, loss, diverged, reason = path[:, 0], loss[:, 0], diverged[0, ...], reason[0, ...]
+            states = states and [member(state, path.shape[1:-1]) for state in states]
         return Trajectory(
             label=label or self.optimizer.label,
             surface=self.surface.name,
             optimizer=self.optimizer.name,
             hparams=dict(self.optimizer.hparams),
-            start=np.array(self.path[0]),
-            xy=self.path,
-            loss=self.loss,
-            diverged_step=self.diverged,
-            reason_code=self.reason,
+            start=np.array(path[0]),
+            xy=path,
+            loss=loss,
+            diverged_step=diverged,
+            reason_code=reason,
             noise=float(self.noise),
             seed=self.seed,
+            sensitive_step=sensitive,
+            companions=others,
             state=(
-                record_states(self.optimizer.insides, self.surface, self.path, self.states)
+                record_states(self.optimizer.insides, self.surface, path, states)
                 if self.states
                 else None
             ),

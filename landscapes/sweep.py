@@ -175,7 +175,16 @@ def sweep(
     if xy.shape != (2,):
         raise InvalidValueError(f"a sweep starts from one point (x, y), not shape {xy.shape}")
     starts = np.broadcast_to(xy, (grid.size, 2)).copy()
-    traj = run(surface, batched, starts, steps, label=label or opt.name, noise=noise, seed=seed)
+    traj = run(
+        surface,
+        batched,
+        starts,
+        steps,
+        label=label or opt.name,
+        noise=noise,
+        seed=seed,
+        companions=False,
+    )
     return Sweep(label or opt.name, opt.name, rest, grid, objective(traj), traj, surface)
 
 

@@ -68,6 +68,16 @@ def test_json_export_round_trips(tmp_path):
     assert adadelta["diverged"] is None
     expected = L.run("two_minima", L.parse_spec("adadelta:lr=100"), (1, 2), 7)
     np.testing.assert_array_equal(np.array(adadelta["xy"]), expected.xy)
+    assert all(r["rounding_sensitive_from"] is None for r in doc["runs"])
+
+
+def test_json_export_records_rounding_sensitivity(tmp_path):
+    out = tmp_path / "ripple.json"
+    assert main(["render", "ripple", "-O", "rmsprop:lr=0.25", "-O", "adam", "-o", str(out)]) == 0
+    rmsprop, adam = json.loads(out.read_text())["runs"]
+    expected = L.run("ripple", L.parse_spec("rmsprop:lr=0.25"), steps=125).rounding_sensitive_from
+    assert isinstance(expected, int) and rmsprop["rounding_sensitive_from"] == expected
+    assert adam["rounding_sensitive_from"] is None
 
 
 def test_diverged_run_exports_cleanly(tmp_path, capsys):

@@ -11,6 +11,7 @@ import landscapes as L
 from landscapes.lockstep import ImpureUpdateError
 from landscapes.optimizers import NoState, Optimizer
 from landscapes.runs import NoisyOracle
+from landscapes.sensitivity import ENSEMBLE
 
 SURFACE = L.get_surface("hills_and_canyon")
 START = np.array([-0.6, 1.7])
@@ -67,13 +68,13 @@ def test_noisy_lockstep_draws_each_runs_noise_as_a_single_run_would():
 
 def test_the_runs_of_a_command_ask_the_surface_once_per_step(monkeypatch):
     """The article's five runs and a look-ahead at three points: one grad call of 8 points a
-    step, not six calls."""
+    step (each with its rounding companions: 8 x ENSEMBLE rows), not six calls."""
     calls = []
     grad = L.Surface.grad
     monkeypatch.setattr(L.Surface, "grad", lambda self, xy: calls.append(len(xy)) or grad(self, xy))
     opts = [L.parse_spec(spec) for _, spec in L.SUITES["article"].runs]
     L.run_many(SURFACE, [*opts, L.make_optimizer("smoothed_nesterov")], START, STEPS)
-    assert calls == [5 + 3] * STEPS
+    assert calls == [(5 + 3) * ENSEMBLE] * STEPS
 
 
 def test_questions_that_depend_on_answers_take_more_rounds_not_special_cases():

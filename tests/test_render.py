@@ -187,6 +187,41 @@ def test_diverged_run_is_drawn_to_its_end_with_a_cross(diverged_scene, tmp_path)
         assert code == 0 and (tmp_path / name).stat().st_size > 0
 
 
+@pytest.fixture(scope="module")
+def sensitive_scene() -> Scene:
+    """The article's rmsprop on ripple becomes rounding-sensitive (its companions leave it)."""
+    surface = get_surface("ripple")
+    runs = [run(surface, parse_spec(spec), steps=30) for spec in ("rmsprop:lr=0.25", "adam")]
+    return Scene(surface, runs)
+
+
+def test_rounding_sensitive_run_is_drawn_as_one_of_many(sensitive_scene):
+    sf = build_figure(sensitive_scene, RenderOptions(size=(360, 240), dpi=50), animated=True)
+    wild, calm = sf.runs
+    at = wild.traj.rounding_sensitive_from
+    assert at is not None and calm.traj.rounding_sensitive_from is None and not calm.strand
+    assert len(wild.strand) == 5  # the run and its four companions, from step `at` on
+    for k in (at - 1, at + 3):
+        sf.set_step(k)
+        line = wild.line.get_xydata()
+        assert len(line) == min(k, at) + 1 and (line[-1] == wild.traj.xy[min(k, at)]).all()
+        strands = [strand.get_xydata() for strand, _ in wild.strand]
+        assert all(len(v) == max(k - at + 1, 0) for v in strands)
+        if k > at:  # the run's own strand is the run; the others are its companions
+            np.testing.assert_array_equal(strands[0], wild.traj.xy[at : k + 1])
+            np.testing.assert_array_equal(strands[1], wild.traj.companions[at : k + 1, 0])
+        shown = wild.sensitive.get_xydata()
+        assert (shown == wild.traj.xy[at]).all() if k >= at else len(shown) == 0
+        note = f"rounding-sensitive from step {at}"
+        assert (note in wild.status.get_text()) == (k >= at)
+        assert note not in calm.status.get_text()
+    legend = [t.get_text() for t in sf.legend.get_texts()]
+    assert legend[-1] == "rounding-sensitive from here on"
+    renderer = FrameRenderer(sensitive_scene, RenderOptions(size=(360, 240), dpi=50))
+    for k in (at - 1, at + 5, 30):  # the strands blit like every moving artist
+        assert np.array_equal(renderer.frame(k).copy(), renderer.full_redraw(k)), k
+
+
 def test_legend_and_counter_follow_the_step(article_scene):
     sf = build_figure(article_scene, SMALL, animated=True)
     sf.set_step(3)
