@@ -21,8 +21,8 @@ from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from landscapes import OPTIMIZERS
 from landscapes.basins import DIVERGED, ELSEWHERE, UNSETTLED, BasinMap
+from landscapes.optimizers import hparams_text
 
 from .background import draw_surface, mark_minima
 
@@ -103,14 +103,8 @@ def draw_basins(ax: Axes, m: BasinMap, *, title: str | None = None) -> None:
     diverged = share[DIVERGED]
     if diverged:
         subtitle += f", {100 * diverged:.0f}% diverge"
-    ax.set_title(f"{title or m.label}  [{hparam_text(m)}]\n{subtitle}".rstrip(), fontsize=10)
-
-
-def hparam_text(m: BasinMap) -> str:
-    """``lr=…`` plus every hyperparameter that differs from the optimizer's default."""
-    defaults = OPTIMIZERS[m.optimizer].defaults
-    shown = [(k, v) for k, v in m.hparams.items() if k == "lr" or defaults.get(k) != v]
-    return ", ".join(f"{k}={v:g}" for k, v in shown)
+    hparams = hparams_text(m.optimizer, m.hparams, "lr+changed")
+    ax.set_title(f"{title or m.label}  [{hparams}]\n{subtitle}".rstrip(), fontsize=10)
 
 
 def legend_handles(m: BasinMap) -> list[Patch]:

@@ -1,4 +1,4 @@
-"""The ``animator`` command line: parse, look up in the registries, call the library, write.
+"""The ``animator`` command line: parse the arguments into a request, call the API, save, print.
 
 Every bad input ends in one line on stderr and exit status 2; Ctrl-C ends in one line and 130.
 """
@@ -18,6 +18,7 @@ from . import __version__, signals
 from .commands import COMMANDS
 from .console import GuardedStdout, quiet_stdout, stdout_error
 from .help_texts import decorate
+from .requests import Request
 
 #: What ``animator`` with no arguments does: the article's comparison, as a GIF in the cwd.
 DEFAULT_ARGV = ["render", "hills_and_canyon", "--suite", "article", "-o", "hills_and_canyon.gif"]
@@ -74,7 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # numpy overflow in diverging runs, matplotlib layout notes at tiny sizes: the CLI
             # speaks in its own one-line notes, not in library warnings
             warnings.simplefilter("ignore")
-            status = int(args.run(args) or EXIT_OK)
+            if hasattr(args, "request"):
+                status = run_request(args.request(args))
+            else:
+                status = int(args.run(args) or EXIT_OK)
         _flush_stdout()
         return status
     except BrokenPipeError as exc:
@@ -98,6 +102,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: still one line, and a distinct status
         _say(f"internal error: {type(exc).__name__}: {exc} (please report this)")
         return EXIT_INTERNAL
+
+
+def run_request(request: Request) -> int:
+    """Check the output, call the API, save, print the notes (stderr), report and path."""
+    from .api import execute
+
+    product, path = execute(request)
+    for note in product.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for line in product.report():
+        print(line)
+    print(path)
+    return EXIT_OK
 
 
 def _say(message: str) -> None:

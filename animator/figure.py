@@ -28,7 +28,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from landscapes import OPTIMIZERS, InvalidValueError, Trajectory
+from landscapes import InvalidValueError, Trajectory
+from landscapes.optimizers import hparams_text
 
 from .background import RUN_COLORS, draw_surface, mark_minima, mark_start
 from .clipping import Box, ClippedPath, clip_path, expand, inside, last_visible
@@ -67,14 +68,13 @@ def new_figure(options: RenderOptions) -> Figure:
 
 def run_name(traj: Trajectory) -> str:
     """Legend name: the run's label and its hyperparameters (eps only when not the default)."""
-    defaults = OPTIMIZERS[traj.optimizer].defaults if traj.optimizer in OPTIMIZERS else {}
-    shown = [f"{k}={v:g}" for k, v in traj.hparams.items() if k != "eps" or defaults.get(k) != v]
+    shown = hparams_text(traj.optimizer, traj.hparams, "legend")
     label = traj.label
     spec_like = label.startswith((traj.optimizer + ":", traj.optimizer + "("))
     # "nesterov momentum 0.25" (a suite label) says nothing the values in brackets do not
     if label == traj.optimizer or spec_like or _only_names_hparams(label, traj):
         label = traj.optimizer
-    return f"{label}  ({', '.join(shown)})" if shown else label
+    return f"{label}  ({shown})" if shown else label
 
 
 def _only_names_hparams(label: str, traj: Trajectory) -> bool:
@@ -188,8 +188,6 @@ def loss_scale(scene: Scene) -> LossScale:
 class MapView:
     """The 2-D map: filled contours, colour bar, minima, start; runs drawn as lines."""
 
-    is_3d = False
-
     def __init__(self, fig: Figure, rect, scene: Scene, scale: float) -> None:
         surface = scene.surface
         self.surface = surface
@@ -216,6 +214,10 @@ class MapView:
         bar.ax.yaxis.set_major_formatter("{x:g}")  # 6.25 and 8, not 6.25 and 8.00
         cax.tick_params(labelsize=8 * scale, width=0.8 * scale, length=3 * scale)
         self.cax = cax
+
+    def clip_path(self, xy: np.ndarray) -> ClippedPath:
+        """The run's path cut to the view grown by ``CLIP_MARGIN`` (lines leave it cleanly)."""
+        return clip_path(xy, self.clip_box)
 
     def line(self, color: str, scale: float, zorder: float) -> Line2D:
         (line,) = self.ax.plot(
@@ -365,157 +367,19 @@ def build_figure(
 
     ``animated``: the moving artists are left out of full draws (for blitting) and the step
     counter and cursor are shown. ``fast_text`` (default: ``animated``) draws the changing words
-    as cached bitmaps (``RasterText``) instead of matplotlib Text.
+    as cached bitmaps (``RasterText``) instead of matplotlib Text. The pieces are drawn in this
+    order (the order of equal-zorder artists is the order they were made).
     """
     fast_text = animated if fast_text is None else fast_text
-    if not scene.trajectories:
-        raise InvalidValueError("nothing to draw: the scene has no runs")
-    steps = {t.steps for t in scene.trajectories}
-    if any(t.is_batch for t in scene.trajectories) or len(steps) != 1:
-        raise InvalidValueError(
-            "a picture needs single runs (one start each) with the same number of steps"
-        )
-    (n_steps,) = steps
+    n_steps = check_runs(scene)
     s = figure_scale(options)
     fig = new_figure(options)
-    surface = scene.surface
-    fig_w = fig.get_figwidth()
-
-    # title: the surface's name, then its formula, wrapped to the width; what was run heads
-    # the legend
-    start = scene.trajectories[0].start
-    starts = {tuple(t.start) for t in scene.trajectories}
-    where = f"from ({start[0]:g}, {start[1]:g})" if len(starts) == 1 else "from several starts"
-    # ``display`` (optional, in scene.meta): words a caller puts in place of the defaults
-    display = scene.meta.get("display", {})
-    runs_title = display.get("runs_title", f"{n_steps} steps {where}")
-    if scene.meta.get("noise"):
-        runs_title += f"\ngradient noise σ={scene.meta['noise']:g}, seed {scene.meta.get('seed')}"
-    fig.text(0.5, 0.985, surface.name, ha="center", va="top", fontsize=14 * s, weight="bold")
-    formula = wrap_formula(f"{surface.axis_labels[2]} = {surface.formula}", fig_w * 0.94, 10 * s)
-    title = fig.text(
-        0.5, 0.985 - 0.032 * s / (fig.get_figheight() / 8), formula, ha="center", va="top"
-    )
-    title.set_fontsize(10 * s)
-    n_lines = formula.count("\n") + 1
-    top = 0.985 - (0.04 + 0.029 * n_lines + 0.012) * s * 8 / fig.get_figheight()
-    top = max(top, 0.55)  # tiny pictures: text may crowd, the axes keep a size
-
-    if options.view == "3d":
-        from .view3d import MapView3D
-
-        view = MapView3D(fig, [0.01, 0.04, 0.6, top - 0.04], scene, s)
-    else:
-        view = MapView(fig, [0.06, 0.065, 0.55, top - 0.075], scene, s)
-
-    # loss panel and legend in the right-hand column
-    col = 0.735
-    loss_top = top - 0.01
-    ax_loss = fig.add_axes([col, loss_top - 0.36, 0.25, 0.36])
-    ls = loss_scale(scene)
-    ax_loss.set_xlim(0, max(n_steps, 1))
-    ax_loss.set_ylim(ls.lo, ls.hi)
-    if ls.log:
-        ax_loss.set_yscale("log")
-    # in animations the step counter takes the place of the x label (see below)
-    ax_loss.set_xlabel(" " if animated else "step", fontsize=11 * s if animated else 9.5 * s)
-    ax_loss.set_ylabel(
-        display.get("loss_label", f"loss {surface.axis_labels[2]}"), fontsize=9.5 * s
-    )
-    ax_loss.tick_params(labelsize=8.5 * s, width=0.8 * s, length=3.5 * s)
-    ax_loss.grid(True, alpha=0.3, lw=0.6 * s)
-    ax_loss.set_axisbelow(True)
-    step_text = moving_text(
-        fig, 0, 0, fast_text, fontsize=11 * s, weight="bold", zorder=5.5, ha="center"
-    )
-    # the loss panel's y in "scale space" (log10 for a log axis), for clipping like the map
-    box_loss = (-1.0, n_steps + 1.0, *_scaled_limits(ls))
-    # The cursor is a marker riding on the step axis: a full-height line would change a pixel in
-    # every row of the panel every frame, which costs a GIF more than all the runs together.
-    (cursor,) = ax_loss.plot(
-        [0], [0], ls="none", marker="^", ms=9 * s, color="0.2", clip_on=False, zorder=Z_CURSOR,
-        transform=ax_loss.get_xaxis_transform(),
-    )  # fmt: skip
-
-    runs: list[RunArtists] = []
-    handles = []
-    for i, traj in enumerate(scene.trajectories):
-        color = RUN_COLORS[i % len(RUN_COLORS)]
-        zi = i * 0.01
-        line = view.line(color, s, Z_LINE + zi)
-        head = view.marker(color, "o", 7.5 * s, Z_HEAD + zi, mec="white", mew=1.2 * s)
-        cross = view.marker(color, "X", 13 * s, Z_CROSS + zi, mec="black", mew=0.8 * s)
-        cross.set_clip_on(False)  # whole, even where the run left the map at its border
-        note = view.note(s, Z_NOTE + zi)
-        clip = view.clip_path if view.is_3d else lambda xy: clip_path(xy, view.clip_box)
-        before, strand = strand_paths(traj)
-        path = clip(before)
-        steps_loss = np.column_stack([np.arange(n_steps + 1), ls.forward(traj.loss)])
-        lp = clip_path(steps_loss, expand(box_loss, CLIP_MARGIN))
-        loss_path = ClippedPath(
-            np.column_stack([lp.verts[:, 0], ls.backward(lp.verts[:, 1])]), lp.upto
-        )
-        (loss_line,) = ax_loss.plot([], [], color=color, lw=1.6 * s, zorder=Z_LOSS + zi)
-        run = RunArtists(traj, run_name(traj), path, line, head, cross, note, loss_path, loss_line)
-        for j, xy in enumerate(strand):  # the run (over its companions), then its companions
-            width, alpha = STRAND_STYLE[min(j, 1)]
-            z = Z_LINE + zi + 0.005 if j == 0 else Z_STRAND + zi + 0.001 * j
-            thin = view.line(color, s * width / 2.2, z)
-            thin.set_alpha(alpha)
-            run.strand.append((thin, clip(xy)))
-        at = traj.rounding_sensitive_from
-        if strand and inside(traj.xy[at], view.window):
-            run.sensitive = view.marker(color, *SENSITIVE_MARK, Z_SENSITIVE + zi, **_mark_style(s))
-        d = traj.diverged_at
-        if d is not None:
-            end = last_visible(traj.xy, view.window, d - 1)
-            run.end_xy = end
-            if end is not None:
-                where = "" if inside(traj.xy[d - 1], view.window) else " (off the map)"
-                view.place_note(note, end, f"diverged at step {d}{where}", s)
-        runs.append(run)
-        handles.append(
-            Line2D([], [], color=color, lw=2.2 * s, marker="o", ms=7 * s, mec="white", mew=s)
-        )
-
-    overlays = None
-    if options.show or options.field:
-        if view.is_3d:
-            raise InvalidValueError("overlays and --field draw on the 2-D map; drop --view 3d")
-        if options.field:
-            draw_field(view.ax, surface, s)
-        colors = [RUN_COLORS[i % len(RUN_COLORS)] for i in range(len(runs))]
-        overlays = add_overlays(view.ax, scene.trajectories, colors, options.show, view.window, s)
-
-    extra_handles, extra_labels = marker_legend(scene, s)
-    if any(r.sensitive is not None for r in runs):
-        extra_handles.append(Line2D([], [], ls="none", marker="D", color="0.15", **_mark_style(s)))
-        extra_labels.append("rounding-sensitive from here on")
-    if overlays is not None:
-        key_handles, key_labels = overlays.key(s)
-        extra_handles, extra_labels = extra_handles + key_handles, extra_labels + key_labels
-    # the legend fills the column under the loss panel; many runs get a smaller font, not a
-    # legend that runs off the picture (lines: title, two per run, one per marker entry)
-    legend_top = loss_top - 0.36 - 0.075
-    lines = runs_title.count("\n") + 1 + 2 * len(runs) + len(extra_labels)
-    entries = 1 + len(runs) + len(extra_labels)
-    room_pt = (legend_top - 0.015) * fig.get_figheight() * 72
-    # never below one pixel: FreeType refuses a zero-size font
-    legend_size = max(min(9.5 * s, room_pt / (1.22 * lines + 0.55 * entries)), 72 / fig.dpi)
-    legend = fig.legend(
-        handles + extra_handles,
-        [run_name(t) + "\n " for t in scene.trajectories] + extra_labels,
-        loc="upper left",
-        bbox_to_anchor=(col - 0.06, legend_top),
-        fontsize=legend_size,
-        frameon=False,
-        handlelength=2.2,
-        labelspacing=0.55,
-        borderaxespad=0.0,
-        title=runs_title,
-        title_fontsize=legend_size,
-        alignment="left",
-    )
+    top = draw_titles(fig, scene, s)
+    view = map_view(fig, scene, options.view, top, s)
+    panel = draw_loss_panel(fig, scene, n_steps, top, s, animated=animated, fast_text=fast_text)
+    runs = [add_run(view, panel, traj, i, s) for i, traj in enumerate(scene.trajectories)]
+    overlays = draw_overlays(view, scene, options, s)
+    legend, legend_size = draw_legend(fig, scene, runs, overlays, panel.top, s)
     # Animations: the legend is static (drawn once) and each run's status ("loss 0.0897") is its
     # own small text on the legend entry's empty second line, so a frame redraws a few words,
     # not the legend (placed by ``place_texts`` after the first draw). Static figures write the
@@ -525,25 +389,225 @@ def build_figure(
             r.status = moving_text(
                 fig, 0, 0, fast_text, fontsize=legend_size, color="0.25", zorder=6
             )
+    insets = tuple(inset.attach(fig, s) for inset in scene.insets)  # e.g. a network's boundary
+    sf = SceneFigure(
+        fig, view, panel.ax, runs, legend, panel.step_text, panel.cursor, n_steps, s, animated,
+        moving=moving_artists(view, panel, runs, overlays, insets, animated), overlays=overlays,
+        insets=insets,
+    )  # fmt: skip
+    sf.set_animated(animated)
+    sf.set_step(n_steps)
+    return sf
 
-    moving: list[Artist] = list(getattr(view, "on_top", []))  # redrawn above the lines
+
+def check_runs(scene: Scene) -> int:
+    """The common number of steps of the scene's runs, which must be single runs."""
+    if not scene.trajectories:
+        raise InvalidValueError("nothing to draw: the scene has no runs")
+    steps = {t.steps for t in scene.trajectories}
+    if any(t.is_batch for t in scene.trajectories) or len(steps) != 1:
+        raise InvalidValueError(
+            "a picture needs single runs (one start each) with the same number of steps"
+        )
+    (n_steps,) = steps
+    return n_steps
+
+
+def draw_titles(fig: Figure, scene: Scene, s: float) -> float:
+    """The surface's name, then its formula wrapped to the width; the top of the axes below."""
+    surface = scene.surface
+    fig.text(0.5, 0.985, surface.name, ha="center", va="top", fontsize=14 * s, weight="bold")
+    formula = f"{surface.axis_labels[2]} = {surface.formula}"
+    formula = wrap_formula(formula, fig.get_figwidth() * 0.94, 10 * s)
+    title = fig.text(
+        0.5, 0.985 - 0.032 * s / (fig.get_figheight() / 8), formula, ha="center", va="top"
+    )
+    title.set_fontsize(10 * s)
+    n_lines = formula.count("\n") + 1
+    top = 0.985 - (0.04 + 0.029 * n_lines + 0.012) * s * 8 / fig.get_figheight()
+    return max(top, 0.55)  # tiny pictures: text may crowd, the axes keep a size
+
+
+def runs_title(scene: Scene) -> str:
+    """What was run, heading the legend: steps, start, gradient noise (``scene.meta["display"]``
+    may put other words in place of the default, e.g. a network's)."""
+    n_steps = scene.trajectories[0].steps
+    start = scene.trajectories[0].start
+    starts = {tuple(t.start) for t in scene.trajectories}
+    where = f"from ({start[0]:g}, {start[1]:g})" if len(starts) == 1 else "from several starts"
+    title = scene.meta.get("display", {}).get("runs_title", f"{n_steps} steps {where}")
+    if scene.meta.get("noise"):
+        title += f"\ngradient noise σ={scene.meta['noise']:g}, seed {scene.meta.get('seed')}"
+    return title
+
+
+def map_view(fig: Figure, scene: Scene, view: str, top: float, s: float):
+    """The map: the 2-D contour map or the 3-D surface. Both have one interface (``line``,
+    ``marker``, ``note``, ``clip_path``, ``set_line``, ``set_point``, ``place_note``,
+    ``on_top``, ``window``, ``ax``), so nothing else in the figure asks which it is."""
+    if view == "3d":
+        from .view3d import MapView3D
+
+        return MapView3D(fig, [0.01, 0.04, 0.6, top - 0.04], scene, s)
+    return MapView(fig, [0.06, 0.065, 0.55, top - 0.075], scene, s)
+
+
+#: The right-hand column: loss panel on top, legend below.
+COLUMN_X = 0.735
+LOSS_HEIGHT = 0.36
+
+
+@dataclass
+class LossPanel:
+    """The loss panel: its axes, y scale, clip box, step counter and cursor."""
+
+    ax: Axes
+    scale: LossScale
+    box: Box  # in "scale space" (log10 for a log axis), for clipping like the map
+    step_text: Artist
+    cursor: Line2D
+    top: float
+
+    def path(self, traj: Trajectory) -> ClippedPath:
+        """The run's loss against the step, clipped like the map's paths."""
+        ls = self.scale
+        steps_loss = np.column_stack([np.arange(traj.steps + 1), ls.forward(traj.loss)])
+        lp = clip_path(steps_loss, expand(self.box, CLIP_MARGIN))
+        return ClippedPath(np.column_stack([lp.verts[:, 0], ls.backward(lp.verts[:, 1])]), lp.upto)
+
+
+def draw_loss_panel(
+    fig: Figure, scene: Scene, n_steps: int, top: float, s: float, *, animated: bool, fast_text
+) -> LossPanel:
+    loss_top = top - 0.01
+    ax_loss = fig.add_axes([COLUMN_X, loss_top - LOSS_HEIGHT, 0.25, LOSS_HEIGHT])
+    ls = loss_scale(scene)
+    ax_loss.set_xlim(0, max(n_steps, 1))
+    ax_loss.set_ylim(ls.lo, ls.hi)
+    if ls.log:
+        ax_loss.set_yscale("log")
+    # in animations the step counter takes the place of the x label (see ``place_texts``)
+    ax_loss.set_xlabel(" " if animated else "step", fontsize=11 * s if animated else 9.5 * s)
+    label = f"loss {scene.surface.axis_labels[2]}"
+    ax_loss.set_ylabel(scene.meta.get("display", {}).get("loss_label", label), fontsize=9.5 * s)
+    ax_loss.tick_params(labelsize=8.5 * s, width=0.8 * s, length=3.5 * s)
+    ax_loss.grid(True, alpha=0.3, lw=0.6 * s)
+    ax_loss.set_axisbelow(True)
+    step_text = moving_text(
+        fig, 0, 0, fast_text, fontsize=11 * s, weight="bold", zorder=5.5, ha="center"
+    )
+    box = (-1.0, n_steps + 1.0, *_scaled_limits(ls))
+    # The cursor is a marker riding on the step axis: a full-height line would change a pixel in
+    # every row of the panel every frame, which costs a GIF more than all the runs together.
+    (cursor,) = ax_loss.plot(
+        [0], [0], ls="none", marker="^", ms=9 * s, color="0.2", clip_on=False, zorder=Z_CURSOR,
+        transform=ax_loss.get_xaxis_transform(),
+    )  # fmt: skip
+    return LossPanel(ax_loss, ls, box, step_text, cursor, loss_top)
+
+
+def add_run(view, panel: LossPanel, traj: Trajectory, i: int, s: float) -> RunArtists:
+    """The moving artists of run ``i``: its line, head, divergence cross and note on the map,
+    its loss line on the panel."""
+    color = RUN_COLORS[i % len(RUN_COLORS)]
+    zi = i * 0.01
+    line = view.line(color, s, Z_LINE + zi)
+    head = view.marker(color, "o", 7.5 * s, Z_HEAD + zi, mec="white", mew=1.2 * s)
+    cross = view.marker(color, "X", 13 * s, Z_CROSS + zi, mec="black", mew=0.8 * s)
+    cross.set_clip_on(False)  # whole, even where the run left the map at its border
+    note = view.note(s, Z_NOTE + zi)
+    before, strand = strand_paths(traj)
+    path = view.clip_path(before)
+    loss_path = panel.path(traj)
+    (loss_line,) = panel.ax.plot([], [], color=color, lw=1.6 * s, zorder=Z_LOSS + zi)
+    run = RunArtists(traj, run_name(traj), path, line, head, cross, note, loss_path, loss_line)
+    for j, xy in enumerate(strand):  # the run (over its companions), then its companions
+        width, alpha = STRAND_STYLE[min(j, 1)]
+        z = Z_LINE + zi + 0.005 if j == 0 else Z_STRAND + zi + 0.001 * j
+        thin = view.line(color, s * width / 2.2, z)
+        thin.set_alpha(alpha)
+        run.strand.append((thin, view.clip_path(xy)))
+    at = traj.rounding_sensitive_from
+    if strand and inside(traj.xy[at], view.window):
+        run.sensitive = view.marker(color, *SENSITIVE_MARK, Z_SENSITIVE + zi, **_mark_style(s))
+    d = traj.diverged_at
+    if d is not None:
+        end = last_visible(traj.xy, view.window, d - 1)
+        run.end_xy = end
+        if end is not None:
+            where = "" if inside(traj.xy[d - 1], view.window) else " (off the map)"
+            view.place_note(note, end, f"diverged at step {d}{where}", s)
+    return run
+
+
+def draw_overlays(view, scene: Scene, options: RenderOptions, s: float) -> Overlays | None:
+    """``--field`` under the paths and ``--show`` overlays at the heads (2-D maps only: the
+    options refuse them with a 3-D view)."""
+    if not (options.show or options.field):
+        return None
+    if options.field:
+        draw_field(view.ax, scene.surface, s)
+    colors = [RUN_COLORS[i % len(RUN_COLORS)] for i in range(len(scene.trajectories))]
+    return add_overlays(view.ax, scene.trajectories, colors, options.show, view.window, s)
+
+
+def draw_legend(
+    fig: Figure, scene: Scene, runs: list[RunArtists], overlays, loss_top: float, s: float
+) -> tuple[Artist, float]:
+    """The legend under the loss panel (runs, markers, overlay key) and its font size: many
+    runs get a smaller font, not a legend that runs off the picture."""
+    handles = [
+        Line2D([], [], color=r.line.get_color(), lw=2.2 * s, marker="o", ms=7 * s, mec="white",
+               mew=s)
+        for r in runs
+    ]  # fmt: skip
+    extra_handles, extra_labels = marker_legend(scene, s)
+    if any(r.sensitive is not None for r in runs):
+        extra_handles.append(Line2D([], [], ls="none", marker="D", color="0.15", **_mark_style(s)))
+        extra_labels.append("rounding-sensitive from here on")
+    if overlays is not None:
+        key_handles, key_labels = overlays.key(s)
+        extra_handles, extra_labels = extra_handles + key_handles, extra_labels + key_labels
+    title = runs_title(scene)
+    legend_top = loss_top - LOSS_HEIGHT - 0.075
+    # lines: title, two per run, one per marker entry
+    lines = title.count("\n") + 1 + 2 * len(runs) + len(extra_labels)
+    entries = 1 + len(runs) + len(extra_labels)
+    room_pt = (legend_top - 0.015) * fig.get_figheight() * 72
+    # never below one pixel: FreeType refuses a zero-size font
+    legend_size = max(min(9.5 * s, room_pt / (1.22 * lines + 0.55 * entries)), 72 / fig.dpi)
+    legend = fig.legend(
+        handles + extra_handles,
+        [r.name + "\n " for r in runs] + extra_labels,
+        loc="upper left",
+        bbox_to_anchor=(COLUMN_X - 0.06, legend_top),
+        fontsize=legend_size,
+        frameon=False,
+        handlelength=2.2,
+        labelspacing=0.55,
+        borderaxespad=0.0,
+        title=title,
+        title_fontsize=legend_size,
+        alignment="left",
+    )
+    return legend, legend_size
+
+
+def moving_artists(
+    view, panel: LossPanel, runs: list[RunArtists], overlays, insets, animated: bool
+) -> list[Artist]:
+    """Everything ``set_step`` changes, in the order a full draw paints it: the map's (minima
+    kept above the lines), the loss panel's, the insets', then the texts (animations)."""
+    moving: list[Artist] = list(view.on_top)
     for r in runs:
         moving += [r.line, r.head, r.cross, r.note, *(line for line, _ in r.strand)]
         moving += [r.sensitive] if r.sensitive is not None else []
     moving += overlays.artists() if overlays is not None else []
     map_moving = sorted(moving, key=lambda a: a.get_zorder())
-    loss_moving = sorted([cursor] + [r.loss_line for r in runs], key=lambda a: a.get_zorder())
-    texts = [step_text] + [r.status for r in runs]
-    attached = tuple(inset.attach(fig, s) for inset in scene.insets)
-    inset_moving = [a for handle in attached for a in handle.artists]
-    sf = SceneFigure(
-        fig, view, ax_loss, runs, legend, step_text, cursor, n_steps, s, animated,
-        moving=map_moving + loss_moving + inset_moving + (texts if animated else []),
-        overlays=overlays, insets=attached,
-    )  # fmt: skip
-    sf.set_animated(animated)
-    sf.set_step(n_steps)
-    return sf
+    loss = sorted([panel.cursor] + [r.loss_line for r in runs], key=lambda a: a.get_zorder())
+    texts = [panel.step_text] + [r.status for r in runs]
+    inset_moving = [a for handle in insets for a in handle.artists]
+    return map_moving + loss + inset_moving + (texts if animated else [])
 
 
 def moving_text(

@@ -4,7 +4,7 @@ The static scene (contours, labels, colour bar, axes, title) is drawn once and k
 background. Each frame restores that background, moves the few moving artists (lines, heads,
 crosses, loss lines, cursor, step counter, legend) and draws only them, then hands the canvas
 buffer to the encoder without a copy. Before any drawing, ``plan_frames`` checks the request
-against the limits in ``scene.py``.
+against the frame budget in ``scene.py`` (the options themselves are checked when made).
 """
 
 from __future__ import annotations
@@ -16,45 +16,10 @@ import numpy as np
 
 from landscapes import InvalidValueError
 
-from .scene import (
-    MAX_DPI,
-    MAX_FPS,
-    MAX_FRAME_PIXELS,
-    MAX_FRAMES,
-    MAX_SIDE,
-    MIN_FPS,
-    MIN_SIDE,
-    RenderOptions,
-    Scene,
-)
+from .scene import MAX_FRAME_PIXELS, MAX_FRAMES, RenderOptions, Scene
 
 if TYPE_CHECKING:
     from .figure import SceneFigure
-
-VIEWS = ("2d", "3d")
-
-
-def check_options(options: RenderOptions) -> None:
-    """Size, dpi, fps and view within the limits, or an InvalidValueError naming the bad value."""
-    w, h = options.size
-    if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE):
-        raise InvalidValueError(
-            f"size {w}x{h} is out of range (each side {MIN_SIDE} to {MAX_SIDE} pixels)"
-        )
-    if not 20 <= options.dpi <= MAX_DPI:
-        raise InvalidValueError(f"dpi={options.dpi} is out of range (choose 20 to {MAX_DPI})")
-    if not (np.isfinite(options.fps) and MIN_FPS <= options.fps <= MAX_FPS):
-        raise InvalidValueError(
-            f"fps={options.fps} is out of range (choose {MIN_FPS:g} to {MAX_FPS:g})"
-        )
-    if options.duration is not None and not (
-        np.isfinite(options.duration) and options.duration > 0
-    ):
-        raise InvalidValueError(f"duration={options.duration} must be a number of seconds > 0")
-    if not (np.isfinite(options.hold) and 0 <= options.hold <= 60):
-        raise InvalidValueError(f"hold={options.hold} is out of range (choose 0 to 60 seconds)")
-    if options.view not in VIEWS:
-        raise InvalidValueError(f"unknown view {options.view!r}; choose from: {', '.join(VIEWS)}")
 
 
 @dataclass(frozen=True)
@@ -82,7 +47,6 @@ def plan_frames(n_steps: int, options: RenderOptions) -> FramePlan:
     With a duration, the hold takes at most a fifth of it. The budget (frames and frames x pixels)
     is checked here, before anything is drawn.
     """
-    check_options(options)
     hold = round(options.hold * options.fps)
     steps = np.arange(n_steps + 1)
     if options.duration is not None:
@@ -113,7 +77,6 @@ class FrameRenderer:
     def __init__(self, scene: Scene, options: RenderOptions) -> None:
         from .figure import build_figure  # matplotlib: only when frames are drawn
 
-        check_options(options)
         self.figure: SceneFigure = build_figure(scene, options, animated=True)
         self.fig = self.figure.fig
         self.canvas = self.figure.canvas

@@ -15,7 +15,6 @@ the LZW encoder walks runs of that index code by code instead of pixel by pixel.
 from __future__ import annotations
 
 import io
-import os
 from typing import BinaryIO
 
 import numpy as np
@@ -252,15 +251,3 @@ class GifWriter:
     def close(self) -> None:
         self._flush()
         self.fh.write(b"\x3b")
-
-
-def write_gif_frames(
-    path: str | os.PathLike, size: tuple[int, int], palette: np.ndarray, frames, durations
-) -> int:
-    """Write index frames with their durations (ms) to ``path``; return the frames stored."""
-    with open(path, "wb") as fh:
-        writer = GifWriter(fh, size, palette)
-        for index, duration in zip(frames, durations, strict=True):
-            writer.add(index, duration)
-        writer.close()
-        return writer.frames

@@ -13,10 +13,11 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from landscapes import OPTIMIZERS, Surface, Trajectory
+from landscapes import Surface, Trajectory
+from landscapes.optimizers import hparams_text
 
 from .background import RUN_COLORS
-from .scene import HISTORY_SIZE as DEFAULT_SIZE
+from .scene import HISTORY_SIZE
 
 #: Losses spanning more than this ratio (max / min, all positive) get a log y-axis.
 LOG_RATIO = 100.0
@@ -27,9 +28,8 @@ LOG_FLOOR = 1e-16
 def history_name(traj: Trajectory) -> str:
     """``nesterov (lr=0.01, momentum=0.9)``: the optimizer and its hyperparameters (eps only when
     it is not the default), so no two runs of a suite read the same."""
-    defaults = OPTIMIZERS[traj.optimizer].defaults if traj.optimizer in OPTIMIZERS else {}
-    shown = [f"{k}={v:g}" for k, v in traj.hparams.items() if k != "eps" or defaults.get(k) != v]
-    return f"{traj.optimizer} ({', '.join(shown)})" if shown else traj.optimizer
+    shown = hparams_text(traj.optimizer, traj.hparams, "legend")
+    return f"{traj.optimizer} ({shown})" if shown else traj.optimizer
 
 
 def _in_reach(value: float, lo: float, hi: float, log: bool) -> bool:
@@ -119,7 +119,7 @@ def history_figure(
     surface: Surface,
     groups: Sequence[tuple[str, Sequence[Trajectory]]],
     *,
-    size: tuple[int, int] = DEFAULT_SIZE,
+    size: tuple[int, int] = HISTORY_SIZE,
     dpi: int = 100,
 ) -> Figure:
     """Loss against step for every run, one panel per ``(title, runs)`` group, shared y-axis."""
@@ -129,7 +129,7 @@ def history_figure(
     minimum = min(minima) if minima else None
     w_in, h_in = size[0] / dpi, size[1] / dpi
     # text shrinks with a smaller picture (designed at 12 x 6.4 in), so the panels keep room
-    k = min(1.0, w_in / (DEFAULT_SIZE[0] / 100), h_in / (DEFAULT_SIZE[1] / 100))
+    k = min(1.0, w_in / (HISTORY_SIZE[0] / 100), h_in / (HISTORY_SIZE[1] / 100))
     fig = Figure(figsize=(w_in, h_in), dpi=dpi, layout="constrained")
     axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
     for ax, (title, runs) in zip(axes, groups, strict=True):

@@ -1,46 +1,134 @@
-"""Writers chosen by the output file's suffix, and the checks made before any work starts."""
+"""The one output registry: for each kind of product, the output suffix picks the writer.
+
+Every writer has one signature, ``write(path, data, options)``: ``data`` is what the product
+holds (a :class:`~animator.scene.Scene`, a list of basin maps, ...), ``options`` its
+:class:`~animator.scene.RenderOptions` (or the gallery's options). Writers are named as
+``"module:function"`` and imported only when a file is written, so looking a suffix up (and
+``animator list``, ``--help``, the data exports) never loads matplotlib.
+
+A product kind may also write a directory (``""``): the response charts and the gallery.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
 import struct
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from landscapes import InvalidValueError
 
 from .atomic import remove_stale_parts
-from .exports import write_csv, write_json
-from .scene import RenderOptions, Scene
-from .suffixes import by_suffix
-from .writers import PICTURE_WRITERS
 
 MAX_NAME_BYTES = 255  # the limit of ext4, APFS, NTFS, ...
 MAX_PATH_BYTES = 4095  # Linux PATH_MAX (4096) less the terminating NUL
+DIRECTORY = ""  # the "suffix" of a directory output
 
-Writer = Callable[[str | os.PathLike, Scene, RenderOptions], None]
+Writer = Callable[[Path, Any, Any], None]
 
-#: suffix -> writer: pictures and animations (see writers.py), then the data exports.
-WRITERS: dict[str, Writer] = {
-    **PICTURE_WRITERS,
-    ".csv": write_csv,
-    ".json": write_json,
+
+@dataclass(frozen=True)
+class Output:
+    """One suffix of one product kind: where its writer lives and whether it is an animation."""
+
+    writer: str  # "module:function"
+    animation: bool = False  # frames over time: the frame budget is checked before any work
+    directory: bool = False  # writes a directory of files
+
+    def write(self, path: Path, data: Any, options: Any) -> None:
+        module, _, name = self.writer.partition(":")
+        getattr(importlib.import_module(module), name)(path, data, options)
+
+
+_FIGURE = Output("animator.writers:write_figure")
+
+#: kind -> suffix -> output. Kinds: scene (plot/animate), basins, sweeps, history, responses,
+#: gallery.
+OUTPUTS: dict[str, dict[str, Output]] = {
+    "scene": {
+        ".png": _FIGURE,
+        ".svg": _FIGURE,
+        ".pdf": _FIGURE,
+        ".gif": Output("animator.writers:write_gif", animation=True),
+        ".mp4": Output("animator.writers:write_mp4", animation=True),
+        ".html": Output("animator.writers:write_html", animation=True),
+        ".csv": Output("animator.exports:write_scene_csv"),
+        ".json": Output("animator.exports:write_scene_json"),
+    },
+    "basins": {
+        ".png": Output("animator.charts:write_basins_png"),
+        ".csv": Output("animator.exports:write_basins_csv"),
+        ".npz": Output("animator.exports:write_basins_npz"),
+    },
+    "sweeps": {
+        ".png": Output("animator.charts:write_sweeps_png"),
+        ".csv": Output("animator.exports:write_sweeps_csv"),
+        ".json": Output("animator.exports:write_sweeps_json"),
+    },
+    "history": {
+        ".png": Output("animator.charts:write_history"),
+        ".svg": Output("animator.charts:write_history"),
+        ".pdf": Output("animator.charts:write_history"),
+    },
+    "responses": {
+        ".csv": Output("animator.exports:write_responses_csv"),
+        DIRECTORY: Output("animator.charts:write_response_charts", directory=True),
+    },
+    "gallery": {
+        DIRECTORY: Output("animator.gallery_build:write_gallery", directory=True),
+    },
 }
 
 
-def register_writer(suffix: str, writer: Writer) -> None:
-    WRITERS[suffix.lower()] = writer
+def suffixes(kind: str) -> list[str]:
+    """The file suffixes ``kind`` can be saved as (a directory shown as ``DIR/``)."""
+    return [s or "DIR/" for s in OUTPUTS[kind]]
 
 
-def writer_for(path: str | os.PathLike) -> Writer:
-    """The writer for ``path``'s suffix, or a clear error listing the valid suffixes."""
-    return by_suffix(path, WRITERS)
+def output_for(kind: str, path: str | os.PathLike) -> Output:
+    """The output of ``kind`` that ``path`` asks for, checked without touching the disk.
+
+    A kind that writes directories takes a path with no suffix, or any existing directory; a
+    kind that writes only directories takes any path that is not an existing file.
+    """
+    table = OUTPUTS[kind]
+    if str(path) == "":
+        raise InvalidValueError("output path is empty")
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if DIRECTORY in table:
+        files = [s for s in table if s]
+        if suffix in files:
+            check_output(path)
+            return table[suffix]
+        if path.exists() and not path.is_dir():
+            tail = "".join(f" or a {s}" for s in files)
+            raise InvalidValueError(
+                f"output {str(path)!r} is an existing file; give a directory{tail}"
+            )
+        if path.is_dir() or not files or not suffix:
+            check_output(path, allow_dir=True)
+            return table[DIRECTORY]
+        raise InvalidValueError(
+            f"unknown output suffix {suffix!r} in {str(path)!r}; "
+            f"give a directory or a {' or a '.join(files)} file"
+        )
+    check_output(path)
+    if suffix not in table:
+        shown = suffix or "(none)"
+        raise InvalidValueError(
+            f"unknown output suffix {shown!r} in {str(path)!r}; choose from: {', '.join(table)}"
+        )
+    return table[suffix]
 
 
 def check_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
-    """Check an output path without touching the disk: not a directory, no file in its way."""
+    """Check an output path without touching the disk: a short name, no file in its way."""
     if str(path) == "":
         raise InvalidValueError("output path is empty")
     if "\0" in str(path):
@@ -123,3 +211,11 @@ def prepare_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
         for stale in remove_stale_parts(path):
             print(f"note: removed {str(stale)!r}, left by an interrupted run", file=sys.stderr)
     return path
+
+
+def save(kind: str, path: str | os.PathLike, data: Any, options: Any) -> Path:
+    """Write ``data`` of ``kind`` to ``path`` by its suffix; return the path written."""
+    output = output_for(kind, path)
+    target = prepare_output(path, allow_dir=output.directory)
+    output.write(target, data, options)
+    return target

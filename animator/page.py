@@ -107,10 +107,10 @@ def png_bytes(rgba: np.ndarray, *, palette: bool) -> bytes:
 
     buf = io.BytesIO()
     if palette:
-        from .commands.gallery import nearest_index, palette_for
+        from .palette import nearest_index, png_palette
 
         rgb = np.ascontiguousarray(rgba[..., :3])
-        pal = palette_for(rgb, PNG_COLORS)
+        pal = png_palette(rgb, PNG_COLORS)
         img = Image.fromarray(nearest_index(rgb, pal), mode="P")
         img.putpalette(pal.tobytes())
     else:
@@ -151,9 +151,6 @@ def _draw_layers(sf: SceneFigure) -> tuple[bytes, bytes, list[float]]:
 
 def player_data(scene: Scene, options: RenderOptions) -> dict[str, Any]:
     """Everything the browser needs: both pictures, transforms, styles and the runs."""
-    from .frames import check_options
-
-    check_options(options)
     if options.view not in PLAYER_VIEWS or getattr(options, "show", ()):
         raise InvalidValueError("the player draws flat maps without --show overlays; use a video")
     sf = build_figure(scene, options, animated=True, fast_text=False)
@@ -276,7 +273,8 @@ def player_fragment(scene: Scene, options: RenderOptions, *, standalone: bool = 
     """The player as one <div> with its style, data and script (for a page or a notebook)."""
     data = player_data(scene, options)
     static = data.pop("static")
-    uid = f"la-player-{secrets.token_hex(4)}-{next(_ids)}"  # unique in a notebook
+    # unique in a notebook; a page holds one player and is the same bytes every time
+    uid = "la-player" if standalone else f"la-player-{secrets.token_hex(4)}-{next(_ids)}"
     w, h = data["size"]
     n = data["steps"]
     title = html.escape(data["title"])

@@ -20,6 +20,7 @@ from landscapes import get_surface
 from landscapes.sweep import Sweep, format_lr, tail_length
 
 from .background import RUN_COLORS
+from .scene import SWEEP_SIZE
 
 #: Where (in axes fraction) the "diverged" band sits, above the plotting area.
 DIVERGED_BAND = 1.03
@@ -121,7 +122,7 @@ def draw_sweeps(ax, sweeps: Sequence[Sweep]) -> None:
 
 
 def sweep_figure(
-    sweeps: Sequence[Sweep], *, size: tuple[int, int] = (1000, 620), dpi: int = 100
+    sweeps: Sequence[Sweep], *, size: tuple[int, int] = SWEEP_SIZE, dpi: int = 100
 ) -> Figure:
     """One figure with every sweep, a legend and a title naming the surface and the start."""
     if not sweeps:

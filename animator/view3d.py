@@ -23,13 +23,12 @@ LIFT = 0.01
 class MapView3D:
     """A 3-D axes with the surface, its minima and the start; runs are clipped to the window."""
 
-    is_3d = True
+    on_top: tuple = ()  # nothing needs redrawing above the lines (the 2-D map's minima do)
 
     def __init__(self, fig: Figure, rect, scene: Scene, scale: float) -> None:
         surface = scene.surface
         self.surface = surface
         self.window: Box = surface.window
-        self.clip_box: Box = surface.window
         ax = fig.add_axes(rect, projection="3d", computed_zorder=False)
         self.ax = ax
         X, Y, Z = surface.mesh(MESH_POINTS_3D)

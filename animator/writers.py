@@ -1,4 +1,4 @@
-"""Picture and animation writers, chosen by suffix: .png .svg .pdf .gif .mp4 .html.
+"""Picture and animation writers of a scene: .png .svg .pdf .gif .mp4 .html (see outputs.py).
 
 Every file goes through ``atomic_path`` (a failed render never leaves half a file). matplotlib,
 Pillow and ffmpeg are imported inside the writers, so ``animator list`` starts fast.
@@ -25,6 +25,7 @@ import numpy as np
 from landscapes import InvalidValueError
 
 from .atomic import atomic_path, write_text_atomic
+from .palette import gif_palette, lut_keys, palette_lut
 from .savefig import save_figure
 from .scene import RenderOptions, Scene
 
@@ -32,16 +33,6 @@ from .scene import RenderOptions, Scene
 MP4_PRESET = "veryfast"
 MP4_CRF = 20
 MP4_ARGS = ["-preset", MP4_PRESET, "-crf", str(MP4_CRF), "-tune", "animation"]
-#: Colours in the GIF palette; one index is left free for Pillow's "unchanged" transparency.
-#: GIF palette sizes: a map of flat contour bands needs few colours (and smaller codes make a
-#: smaller file); a shaded 3-D surface is a gradient and needs them all. Index 255 is always
-#: left free for the "unchanged" transparency.
-GIF_COLORS_FLAT = 95
-GIF_COLORS_FULL = 255
-GIF_MOVING_COLORS = 32  # of which reserved for the pixels the runs, losses and texts paint
-#: A background counts as flat when this share of it is covered by its frequent exact colours.
-FLAT_COVERAGE = 0.9
-LUT_BITS = 6  # RGB -> palette lookup table resolution per channel
 
 
 # --- static figures ---------------------------------------------------------------------------
@@ -50,9 +41,7 @@ LUT_BITS = 6  # RGB -> palette lookup table resolution per channel
 def write_figure(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> None:
     """The final picture (every run complete) as PNG, SVG or PDF, by ``path``'s suffix."""
     from .figure import build_figure
-    from .frames import check_options
 
-    check_options(options)
     fmt = Path(path).suffix.lower().lstrip(".")
     fig = build_figure(scene, options, animated=False).fig
     save_figure(fig, path, dpi=options.dpi, metadata=_metadata(fmt, scene))  # reproducible bytes
@@ -75,91 +64,6 @@ def _frames(scene: Scene, options: RenderOptions):
     return plan, FrameRenderer(scene, options)
 
 
-def gif_palette(background: np.ndarray, final: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One palette (N, 3) for the whole animation, N <= 255, and its exact colours.
-
-    The frequent exact colours of the static scene (white, the flat contour bands, black text)
-    and of the pixels the runs paint (where the last frame differs from the background: the run
-    colours, the loss curves, texts) are kept exactly; median cut shares the rest of the palette
-    between the anti-aliased edges and gradients of both, so thin coloured lines keep their
-    colour.
-    """
-    moving = final[..., :3][(final != background).any(-1)]
-    bg = background[::2, ::2, :3].reshape(-1, 3)
-    exact, coverage = _frequent_colors(bg)
-    total = GIF_COLORS_FLAT if coverage >= FLAT_COVERAGE else GIF_COLORS_FULL
-    n_moving = min(GIF_MOVING_COLORS, len(moving))
-    parts = [_palette_of(bg, total - n_moving)]
-    if n_moving:
-        parts.append(_palette_of(moving, n_moving))
-    palette = np.unique(np.concatenate([p for exact, rest in parts for p in (exact, rest)]), axis=0)
-    return palette[:total], np.concatenate([exact for exact, _ in parts])
-
-
-def _rgb_keys(pixels: np.ndarray) -> np.ndarray:
-    return (
-        (pixels[:, 0].astype(np.uint32) << 16)
-        | (pixels[:, 1].astype(np.uint32) << 8)
-        | pixels[:, 2]
-    )
-
-
-def _frequent_colors(pixels: np.ndarray, limit: int | None = None) -> tuple[np.ndarray, float]:
-    """Exact colours covering at least 0.2% of ``pixels`` each (most frequent first, at most
-    ``limit``), and the share of the pixels they cover."""
-    values, counts = np.unique(_rgb_keys(pixels), return_counts=True)
-    order = np.argsort(counts)[::-1]
-    order = order[counts[order] >= max(8, 0.002 * len(pixels))][:limit]
-    return values[order], float(counts[order].sum()) / max(1, len(pixels))
-
-
-def _palette_of(pixels: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Up to ``n`` colours for ``pixels`` (M, 3): frequent exact colours, then median cut."""
-    from PIL import Image
-
-    exact, _ = _frequent_colors(pixels, n * 3 // 4)
-    rest = pixels[~np.isin(_rgb_keys(pixels), exact)]
-    exact_rgb = np.stack([(exact >> 16) & 255, (exact >> 8) & 255, exact & 255], -1)
-    room = n - len(exact)
-    others = np.zeros((0, 3))
-    if len(rest) and room > 0:
-        img = Image.fromarray(np.ascontiguousarray(rest.reshape(1, -1, 3)))
-        q = img.quantize(colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-        used = len(q.getcolors(room) or [])
-        others = np.array(q.getpalette()[: 3 * used]).reshape(-1, 3)
-    return exact_rgb.astype(np.uint8), others.astype(np.uint8)
-
-
-def palette_lut(palette: np.ndarray, pinned: np.ndarray | None = None) -> np.ndarray:
-    """Nearest palette index for every colour of a 2**LUT_BITS-per-channel RGB grid (flat).
-
-    The cell of each ``pinned`` colour maps to that colour itself (white stays pure white even
-    when a median-cut colour lies nearer the cell's centre).
-    """
-    from PIL import Image
-
-    n = 1 << LUT_BITS
-    step = 256 // n
-    axis = np.arange(n, dtype=np.uint8) * step + step // 2
-    grid = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), -1).reshape(n * n, n, 3)
-    pal = Image.new("P", (1, 1))
-    pal.putpalette(palette.tobytes())
-    lut = np.array(Image.fromarray(grid).quantize(palette=pal, dither=Image.Dither.NONE))
-    lut = lut.reshape(-1)
-    if pinned is not None and len(pinned):
-        where = {tuple(c): i for i, c in enumerate(palette.tolist())}
-        for color in pinned[::-1].tolist():  # most frequent first in ``pinned``: it wins a cell
-            if tuple(color) in where:
-                lut[_lut_keys(np.array(color, dtype=np.uint8))] = where[tuple(color)]
-    return lut
-
-
-def _lut_keys(rgb: np.ndarray) -> np.ndarray:
-    shift = 8 - LUT_BITS
-    r, g, b = (rgb[..., i].astype(np.uint32) >> shift for i in range(3))
-    return (r << (2 * LUT_BITS)) | (g << LUT_BITS) | b
-
-
 def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> None:
     """An animated GIF: one global palette, frame differences, the last frame held."""
     from .gif import GifWriter
@@ -179,14 +83,14 @@ def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> 
         for k, duration in zip(plan.steps, plan.durations_ms(), strict=True):
             rgba = renderer.frame(int(k))
             if previous is None:
-                index = lut[_lut_keys(rgba)].astype(np.uint8)
+                index = lut[lut_keys(rgba)].astype(np.uint8)
                 previous = rgba.copy()
                 before = previous.view(np.uint32).reshape(-1)
             else:  # look up only the pixels that changed since the last frame
                 now = rgba.view(np.uint32).reshape(-1)
                 changed = np.flatnonzero(now != before)
                 before[changed] = now[changed]
-                index.reshape(-1)[changed] = lut[_lut_keys(rgba.reshape(-1, 4)[changed])]
+                index.reshape(-1)[changed] = lut[lut_keys(rgba.reshape(-1, 4)[changed])]
             writer.add(index, duration)
             bar.update()
         writer.close()
@@ -281,13 +185,3 @@ def write_html(path: str | os.PathLike, scene: Scene, options: RenderOptions) ->
         write_player(path, scene, options)
     else:
         write_text_atomic(path, animation_html(scene, options, beside=path))
-
-
-PICTURE_WRITERS = {
-    ".png": write_figure,
-    ".svg": write_figure,
-    ".pdf": write_figure,
-    ".gif": write_gif,
-    ".mp4": write_mp4,
-    ".html": write_html,
-}

@@ -7,27 +7,30 @@
 """
 
 from . import classic, modern  # noqa: F401  (registers the classic surfaces and newer optimizers)
-from .custom import add_surface, make_surface
-from .errors import InvalidValueError, LandscapeError, UnknownNameError
-from .formula import compile_formula, resolve_surface, surface_from_formula
+from .custom import add_surface, make_surface, resolve_surface, surface_from_formula
+from .errors import FormulaWordError, InvalidValueError, LandscapeError, UnknownNameError
+from .formula import compile_formula
 from .optimizers import OPTIMIZERS, Optimizer, make_optimizer, register_optimizer
 from .runs import ESCAPE_RADIUS, MAX_STEPS, Trajectory, run, run_many
 from .specs import parse_spec
-from .suites import SUITES, Suite
+from .suites import MAX_RUNS, SUITES, RunGroup, Suite, flat_runs, run_groups
 from .surfaces import SURFACES, Minimum, Surface, get_surface, register_surface
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ESCAPE_RADIUS",
+    "MAX_RUNS",
     "MAX_STEPS",
     "OPTIMIZERS",
     "SUITES",
     "SURFACES",
+    "FormulaWordError",
     "InvalidValueError",
     "LandscapeError",
     "Minimum",
     "Optimizer",
+    "RunGroup",
     "Suite",
     "Surface",
     "Trajectory",
@@ -41,6 +44,7 @@ __all__ = [
     "parse_spec",
     "register_optimizer",
     "register_surface",
+    "run_groups",
     "resolve_surface",
     "run",
     "run_many",
@@ -51,5 +55,5 @@ __all__ = [
 
 def run_suite(surface, suite: str, start=None, steps: int = 125) -> list[Trajectory]:
     """Every run of a named suite on one surface, in the suite's order (in lockstep)."""
-    labels, specs = zip(*SUITES[suite].runs, strict=True)
-    return run_many(surface, [parse_spec(s) for s in specs], start, steps, labels=labels)
+    labels, opts = zip(*flat_runs(run_groups(suite=suite)), strict=True)
+    return run_many(surface, list(opts), start, steps, labels=list(labels))

@@ -243,3 +243,18 @@ def saddle(x, y):
 def monkey_saddle(x, y):
     """x³ − 3xy²: gradient and Hessian both vanish at the origin; no minimum."""
     return x**3 - 3 * x * y**2
+
+
+#: The classic test functions of this module, in the order above (the gallery shows them all).
+CLASSIC_SURFACES: tuple[str, ...] = (
+    "rosenbrock",
+    "beale",
+    "himmelblau",
+    "rastrigin",
+    "booth",
+    "six_hump_camel",
+    "styblinski_tang",
+    "ackley",
+    "saddle",
+    "monkey_saddle",
+)

@@ -1,4 +1,7 @@
-"""Your own surface from any autograd-compatible function, with sensible defaults.
+"""Your own surface from any autograd-compatible function or formula, with sensible defaults.
+
+``resolve_surface`` is what a SURFACE argument means everywhere (API and command line): a
+registered name, else a formula.
 
 >>> import autograd.numpy as anp
 >>> from landscapes import add_surface
@@ -17,14 +20,17 @@ Without ``levels``, readable contour levels are chosen from the values over the 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from .errors import InvalidValueError
+from .errors import FormulaWordError, InvalidValueError, UnknownNameError
+from .formula import VARIABLES, compile_formula
 from .levels import DEFAULT_COUNT, check_levels, levels_on
-from .registry import normalize
+from .registry import normalize, unknown_name_message
 from .surfaces import (
     ARTICLE_START,
     ARTICLE_WINDOW,
@@ -165,8 +171,6 @@ def add_surface(
     if func is None:
         return lambda f: (add_surface(f, name=name, aliases=aliases, **options), f)[1]
     if isinstance(func, str):
-        from .formula import compile_formula  # formula.py builds on this module
-
         if name is None:
             raise InvalidValueError(f"add_surface({func!r}) needs name= for a formula")
         func, text = compile_formula(func)
@@ -181,3 +185,65 @@ def add_surface(
     surface = make_surface(func, name=name, **options)
     SURFACES.register(name, surface, aliases=aliases)
     return surface
+
+
+def surface_from_formula(
+    text: str,
+    window: Sequence[float] | None = None,
+    levels: Sequence[float] | int | None = None,
+) -> Surface:
+    """A surface (not registered) from a formula; default window [-3, 3]², automatic levels."""
+    func, text = compile_formula(text)
+    return make_surface(
+        func,
+        name=text,
+        formula=text,
+        description="A surface given by a formula.",
+        window=window,
+        levels=levels,
+    )
+
+
+_NAME_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+
+
+def resolve_surface(
+    text: str | Surface,
+    window: Sequence[float] | None = None,
+    levels: Sequence[float] | int | None = None,
+) -> Surface:
+    """What a SURFACE argument means: a registered name or alias, else a formula in x and y.
+
+    A bare word that is not registered is an :class:`UnknownNameError` with suggestions (a typo
+    of a name should not be read as a formula). ``window`` and ``levels`` override the surface's.
+    """
+    if isinstance(text, Surface) or (isinstance(text, str) and text in SURFACES):
+        surface = text if isinstance(text, Surface) else SURFACES[text]
+        changes: dict = {}
+        if window is not None:
+            changes["window"] = check_window(window)
+        if levels is not None:
+            changes["levels"] = resolve_levels(
+                surface.func, changes.get("window", surface.window), levels
+            )
+        return replace(surface, **changes) if changes else surface
+    if not isinstance(text, str):
+        raise InvalidValueError(f"a surface must be a name or a formula, not {type(text).__name__}")
+    word = text.strip()
+    if word.isidentifier() and word not in VARIABLES:
+        raise _unknown(word)
+    try:
+        return surface_from_formula(text, window, levels)
+    except FormulaWordError:
+        # a misspelt kebab-case name ('hils-and-canyon') fails as a formula on its words; a
+        # formula that parsed but fails for another reason ('x-x' is flat) keeps its own error
+        if _NAME_LIKE.fullmatch(word) and "-" in word:
+            raise _unknown(word) from None
+        raise
+
+
+def _unknown(word: str) -> UnknownNameError:
+    return UnknownNameError(
+        unknown_name_message("surface", word, SURFACES.names())
+        + " (or write a formula in x and y, e.g. 'x**2 + 3*sin(y)')"
+    )

@@ -15,6 +15,11 @@ class InvalidValueError(LandscapeError, ValueError):
     """A value is malformed or outside its domain (a hyperparameter, a step count, a spec, ...)."""
 
 
+class FormulaWordError(InvalidValueError):
+    """A formula fails on its words (a syntax error or an unknown name): the text may be a
+    misspelt surface name rather than a formula."""
+
+
 class UnknownNameError(LandscapeError, KeyError):
     """A registry lookup missed; the message lists the valid names and the closest one."""
 

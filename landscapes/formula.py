@@ -13,26 +13,24 @@ built-in surface. What is allowed:
 
 Everything else (other names, attributes, subscripts, strings, lambdas, comprehensions, keyword
 arguments, comparisons, ``^``, ...) is an :class:`InvalidValueError` that quotes the offending
-part. Resource bounds, so that no formula can hang the machine or exhaust its memory:
-``MAX_LENGTH`` characters, ``MAX_DEPTH`` levels of nesting, constant exponents within
-``±MAX_EXPONENT``. Numbers are floats throughout, so ``9**9`` is never an exact big integer.
+part; unknown names and syntax errors are its subclass :class:`FormulaWordError` (the text may be
+a misspelt surface name). A pure parser: it knows nothing of surfaces
+(``custom.surface_from_formula`` builds one). Resource bounds, so that no formula can hang the
+machine or exhaust its memory: ``MAX_LENGTH`` characters, ``MAX_DEPTH`` levels of nesting,
+constant exponents within ``±MAX_EXPONENT``. Numbers are floats throughout, so ``9**9`` is never
+an exact big integer.
 """
 
 from __future__ import annotations
 
 import ast
 import math
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable
 
 import autograd.numpy as anp
 import numpy as np
 
-from .custom import check_window, make_surface, resolve_levels
-from .errors import InvalidValueError, UnknownNameError
-from .registry import unknown_name_message
-from .surfaces import SURFACES, Surface
+from .errors import FormulaWordError, InvalidValueError
 
 MAX_LENGTH = 1000  # characters
 MAX_DEPTH = 40  # nested operations, calls and parentheses
@@ -124,10 +122,12 @@ class _Compiler:
     def part(self, node: ast.AST) -> str:
         return _short(ast.get_source_segment(self.text, node) or type(node).__name__)
 
-    def fail(self, node: ast.AST | None, why: str) -> InvalidValueError:
+    def fail(
+        self, node: ast.AST | None, why: str, kind: type[InvalidValueError] = InvalidValueError
+    ) -> InvalidValueError:
         shown = _short(self.text)
         where = f" at column {node.col_offset + 1}" if hasattr(node, "col_offset") else ""
-        return InvalidValueError(f"formula {shown!r}{where}: {why}")
+        return kind(f"formula {shown!r}{where}: {why}")
 
     # --- the walk ------------------------------------------------------------------------------
 
@@ -169,7 +169,7 @@ class _Compiler:
             return _const(CONSTANTS[node.id])
         if node.id in UNARY or node.id in BINARY:
             raise self.fail(node, f"{node.id!r} is a function; call it, e.g. {node.id}(x)")
-        raise self.fail(node, f"unknown name {node.id!r}; {_HELP}")
+        raise self.fail(node, f"unknown name {node.id!r}; {_HELP}", FormulaWordError)
 
     def unary(self, node: ast.UnaryOp, depth: int) -> _Piece:
         if isinstance(node.op, ast.USub):
@@ -289,7 +289,7 @@ def compile_formula(text: str) -> tuple[Callable, str]:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         where = f" at column {exc.offset}" if exc.offset else ""
-        raise InvalidValueError(f"formula {_short(text)!r}{where}: {exc.msg}") from None
+        raise FormulaWordError(f"formula {_short(text)!r}{where}: {exc.msg}") from None
     except (RecursionError, MemoryError, ValueError):
         raise InvalidValueError(f"formula {_short(text)!r} is too complex to read") from None
     piece = _Compiler(text).compile(tree.body, 1)
@@ -303,66 +303,3 @@ def compile_formula(text: str) -> tuple[Callable, str]:
     f.__name__ = "formula"
     f.__doc__ = f"f(x, y) = {text}"
     return f, text
-
-
-def surface_from_formula(
-    text: str,
-    window: Sequence[float] | None = None,
-    levels: Sequence[float] | int | None = None,
-) -> Surface:
-    """A surface (not registered) from a formula; default window [-3, 3]², automatic levels."""
-    func, text = compile_formula(text)
-    return make_surface(
-        func,
-        name=text,
-        formula=text,
-        description="A surface given by a formula.",
-        window=window,
-        levels=levels,
-    )
-
-
-_NAME_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
-
-
-def resolve_surface(
-    text: str | Surface,
-    window: Sequence[float] | None = None,
-    levels: Sequence[float] | int | None = None,
-) -> Surface:
-    """What a SURFACE argument means: a registered name or alias, else a formula in x and y.
-
-    A bare word that is not registered is an :class:`UnknownNameError` with suggestions (a typo
-    of a name should not be read as a formula). ``window`` and ``levels`` override the surface's.
-    """
-    if isinstance(text, Surface) or (isinstance(text, str) and text in SURFACES):
-        surface = text if isinstance(text, Surface) else SURFACES[text]
-        changes: dict = {}
-        if window is not None:
-            changes["window"] = check_window(window)
-        if levels is not None:
-            changes["levels"] = resolve_levels(
-                surface.func, changes.get("window", surface.window), levels
-            )
-        return replace(surface, **changes) if changes else surface
-    if not isinstance(text, str):
-        raise InvalidValueError(f"a surface must be a name or a formula, not {type(text).__name__}")
-    word = text.strip()
-    if word.isidentifier() and word not in VARIABLES:
-        raise _unknown(word)
-    try:
-        return surface_from_formula(text, window, levels)
-    except InvalidValueError as exc:
-        # a misspelt kebab-case name ('hils-and-canyon') fails as a formula on its words; a
-        # formula that parsed but fails for another reason ('x-x' is flat) keeps its own error
-        words = "invalid syntax" in str(exc) or "unknown name" in str(exc)
-        if _NAME_LIKE.fullmatch(word) and "-" in word and words:
-            raise _unknown(word) from None
-        raise
-
-
-def _unknown(word: str) -> UnknownNameError:
-    return UnknownNameError(
-        unknown_name_message("surface", word, SURFACES.names())
-        + " (or write a formula in x and y, e.g. 'x**2 + 3*sin(y)')"
-    )

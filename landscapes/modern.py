@@ -18,7 +18,15 @@ from typing import NamedTuple
 import numpy as np
 
 from .insides import Insides, coast
-from .optimizers import MOMENT_FIELDS, MomentState, NoState, _zeros, register_optimizer
+from .optimizers import (
+    ADAM_DEFAULTS,
+    MOMENT_FIELDS,
+    MomentState,
+    NoState,
+    _zeros,
+    adam_moments,
+    register_optimizer,
+)
 
 
 class AmsgradState(NamedTuple):
@@ -32,6 +40,11 @@ class LionState(NamedTuple):
     m: np.ndarray
 
 
+def _adam_insides(update, lr: float, beta2: float, eps: float) -> Insides:
+    """What the Adam family holds: the moments, the coasting velocity and the scale on m̂."""
+    return Insides(MOMENT_FIELDS, velocity=coast(update), scale=_adam_scale(lr, beta2, eps))
+
+
 def _adam_scale(lr: float, beta2: float, eps: float):
     """The Adam family's effective learning rate: the factor on m̂, lr/(√(v/(1−β₂ᵗ)) + eps)."""
 
@@ -41,20 +54,9 @@ def _adam_scale(lr: float, beta2: float, eps: float):
     return scale
 
 
-def _moments(state: MomentState, g: np.ndarray, beta1: float, beta2: float):
-    """Adam's running moments: (t, m, v) after one more gradient."""
-    t = state.t + 1
-    m = beta1 * state.m + (1 - beta1) * g
-    v = beta2 * state.v + (1 - beta2) * g**2
-    return t, m, v
-
-
 @register_optimizer(
     "nadam",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-8,
+    **ADAM_DEFAULTS,
     description="Adam with Nesterov's look-ahead on the first moment (Dozat 2016).",
     reference="T. Dozat, Incorporating Nesterov Momentum into Adam, ICLR workshop 2016, Alg. 2",
 )
@@ -75,24 +77,17 @@ def nadam(lr: float, beta1: float, beta2: float, eps: float):
 
     def update(xy, state, oracle):
         g = oracle.grad(xy)
-        t, m, v = _moments(state, g, beta1, beta2)
+        t, m, v = adam_moments(state, g, beta1, beta2)
         m_hat = beta1 * m / (1 - beta1 ** (t + 1)) + (1 - beta1) * g / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
         return xy - lr * m_hat / (np.sqrt(v_hat) + eps), MomentState(t, m, v)
 
-    return (
-        init,
-        update,
-        Insides(MOMENT_FIELDS, velocity=coast(update), scale=_adam_scale(lr, beta2, eps)),
-    )
+    return init, update, _adam_insides(update, lr, beta2, eps)
 
 
 @register_optimizer(
     "amsgrad",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-8,
+    **ADAM_DEFAULTS,
     description="Adam whose denominator never shrinks: the running maximum of v (Reddi et al.).",
     reference="S. J. Reddi, S. Kale, S. Kumar, On the Convergence of Adam and Beyond, ICLR 2018, "
     "Alg. 2",
@@ -114,7 +109,7 @@ def amsgrad(lr: float, beta1: float, beta2: float, eps: float):
 
     def update(xy, state, oracle):
         g = oracle.grad(xy)
-        t, m, v = _moments(MomentState(state.t, state.m, state.v), g, beta1, beta2)
+        t, m, v = adam_moments(MomentState(state.t, state.m, state.v), g, beta1, beta2)
         v_max = np.maximum(state.v_max, v)
         denom = np.sqrt(v_max) / math.sqrt(1 - beta2**t) + eps
         return xy - lr / (1 - beta1**t) * m / denom, AmsgradState(t, m, v, v_max)
@@ -129,10 +124,7 @@ def amsgrad(lr: float, beta1: float, beta2: float, eps: float):
 
 @register_optimizer(
     "adamw",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-8,
+    **ADAM_DEFAULTS,
     weight_decay=0.01,
     description="Adam with decoupled weight decay: p −= lr·(m̂/(√v̂+eps) + wd·p).",
     reference="I. Loshchilov, F. Hutter, Decoupled Weight Decay Regularization, ICLR 2019, Alg. 2",
@@ -154,16 +146,12 @@ def adamw(lr: float, beta1: float, beta2: float, eps: float, weight_decay: float
 
     def update(xy, state, oracle):
         g = oracle.grad(xy)
-        t, m, v = _moments(state, g, beta1, beta2)
+        t, m, v = adam_moments(state, g, beta1, beta2)
         m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
         step = m_hat / (np.sqrt(v_hat) + eps) + weight_decay * xy
         return xy - lr * step, MomentState(t, m, v)
 
-    return (
-        init,
-        update,
-        Insides(MOMENT_FIELDS, velocity=coast(update), scale=_adam_scale(lr, beta2, eps)),
-    )
+    return init, update, _adam_insides(update, lr, beta2, eps)
 
 
 #: RAdam's threshold on ρₜ: rectify only when the variance estimate is tractable.
@@ -172,10 +160,7 @@ RADAM_THRESHOLD = 5.0
 
 @register_optimizer(
     "radam",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-8,
+    **ADAM_DEFAULTS,
     description="Rectified Adam: momentum SGD for the first steps, then Adam scaled by r_t.",
     reference="L. Liu et al., On the Variance of the Adaptive Learning Rate and Beyond, ICLR 2020, "
     "Alg. 2",
@@ -199,7 +184,7 @@ def radam(lr: float, beta1: float, beta2: float, eps: float):
 
     def update(xy, state, oracle):
         g = oracle.grad(xy)
-        t, m, v = _moments(state, g, beta1, beta2)
+        t, m, v = adam_moments(state, g, beta1, beta2)
         m_hat = m / (1 - beta1**t)
         rho = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
         if rho >= RADAM_THRESHOLD:
@@ -223,10 +208,7 @@ def radam(lr: float, beta1: float, beta2: float, eps: float):
 
 @register_optimizer(
     "adabelief",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-16,
+    **(ADAM_DEFAULTS | {"eps": 1e-16}),
     description="AdaBelief: Adam scaled by the spread of g around its running mean, not by g².",
     reference="J. Zhuang et al., AdaBelief Optimizer, NeurIPS 2020, Alg. 2",
 )
@@ -298,10 +280,7 @@ YOGI_INITIAL = 1e-6
 
 @register_optimizer(
     "yogi",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-3,
+    **(ADAM_DEFAULTS | {"eps": 1e-3}),
     description="Yogi: v moves towards g² by a fixed fraction of g², so it cannot blow up.",
     reference="M. Zaheer et al., Adaptive Methods for Nonconvex Optimization, NeurIPS 2018, Alg. 2",
 )
@@ -328,11 +307,7 @@ def yogi(lr: float, beta1: float, beta2: float, eps: float):
         m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
         return xy - lr * m_hat / (np.sqrt(v_hat) + eps), MomentState(t, m, v)
 
-    return (
-        init,
-        update,
-        Insides(MOMENT_FIELDS, velocity=coast(update), scale=_adam_scale(lr, beta2, eps)),
-    )
+    return init, update, _adam_insides(update, lr, beta2, eps)
 
 
 @register_optimizer(

@@ -21,7 +21,7 @@ current point, ``t`` counts steps from 1, and every state starts at zero.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
@@ -140,28 +140,51 @@ class Optimizer:
     @property
     def label(self) -> str:
         """``name(k=v, ...)``: the hyperparameters that differ from the defaults are named."""
-        defaults = OPTIMIZERS[self.name].defaults if self.name in OPTIMIZERS else {}
-        changed = [f"{k}={_fmt(v)}" for k, v in self.hparams.items() if defaults.get(k) != v]
-        return f"{self.name}({', '.join(changed)})" if changed else self.name
+        changed = hparams_text(self.name, self.hparams, "changed")
+        return f"{self.name}({changed})" if changed else self.name
 
-    def describe(self) -> str:
-        """``name lr=…, momentum=…``: every hyperparameter, for legends."""
-        return self.name + " " + ", ".join(f"{k}={_fmt(v)}" for k, v in self.hparams.items())
-
-
-def _fmt(v: float) -> str:
-    return f"{v:g}"
+    def describe(self) -> dict:
+        """Name and hyperparameters as plain data (like every registry item's ``describe``)."""
+        return {"name": self.name, "hparams": dict(self.hparams)}
 
 
-def make_optimizer(name: str, **hparams: Any) -> Optimizer:
-    """Bind an optimizer's hyperparameters (defaults filled in, every value checked)."""
+#: What ``hparams_text`` shows: which (key, value, default) pairs are written.
+HPARAM_SHOWS: dict[str, Callable[[str, float, float | None], bool]] = {
+    "all": lambda k, v, default: True,
+    "legend": lambda k, v, default: k != "eps" or v != default,  # eps only when not the default
+    "changed": lambda k, v, default: v != default,
+    "lr+changed": lambda k, v, default: k == "lr" or v != default,
+}
+
+
+def hparams_text(name: str, hparams: Mapping[str, float], show: str = "all") -> str:
+    """``lr=0.01, momentum=0.9``: the one way hyperparameters are written as text.
+
+    ``show``: ``all``; ``legend`` (all but an eps at its default); ``changed`` (only values that
+    differ from the optimizer's defaults); ``lr+changed`` (lr, then the changed ones).
+    """
+    defaults = OPTIMIZERS[name].defaults if name in OPTIMIZERS else {}
+    keep = HPARAM_SHOWS[show]
+    return ", ".join(f"{k}={v:g}" for k, v in hparams.items() if keep(k, v, defaults.get(k)))
+
+
+def check_hparam_names(name: str, keys: Iterable[str]) -> OptimizerInfo:
+    """The registered optimizer ``name``, if every key names one of its hyperparameters; else
+    an error naming the bad key and the valid ones. The one place names are checked."""
     info = OPTIMIZERS[name]
-    bound = dict(info.defaults)
-    for key, value in hparams.items():
+    for key in keys:
         if key not in info.defaults:
             raise InvalidValueError(
                 unknown_name_message(f"hyperparameter of {info.name}", key, list(info.defaults))
             )
+    return info
+
+
+def make_optimizer(name: str, **hparams: Any) -> Optimizer:
+    """Bind an optimizer's hyperparameters (defaults filled in, every name and value checked)."""
+    info = check_hparam_names(name, hparams)
+    bound = dict(info.defaults)
+    for key, value in hparams.items():
         bound[key] = check_hparam(key, value)
     init, update, insides = unpack_factory(info.factory(**bound))
     return Optimizer(info.name, bound, init, update, insides)
@@ -209,6 +232,18 @@ MOMENT_FIELDS = {
 
 def _zeros(xy: np.ndarray) -> np.ndarray:
     return np.zeros_like(np.asarray(xy, dtype=float))
+
+
+#: Adam's hyperparameters and defaults, shared by its family (adamax and the newer methods).
+ADAM_DEFAULTS: dict[str, float] = {"lr": 0.25, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+
+
+def adam_moments(state: MomentState, g: np.ndarray, beta1: float, beta2: float):
+    """Adam's running moments: (t, m, v) after one more gradient."""
+    t = state.t + 1
+    m = beta1 * state.m + (1 - beta1) * g
+    v = beta2 * state.v + (1 - beta2) * g**2
+    return t, m, v
 
 
 # --- the article's methods ----------------------------------------------------------------------
@@ -390,10 +425,7 @@ def adadelta(lr: float, rho: float, eps: float):
 
 @register_optimizer(
     "adam",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-8,
+    **ADAM_DEFAULTS,
     description="Adam, bias correction in the step: p −= lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + eps).",
     reference="lasagne.updates.adam (Kingma & Ba 2015, section 2 last paragraph)",
 )
@@ -403,10 +435,8 @@ def adam(lr: float, beta1: float, beta2: float, eps: float):
 
     def update(xy, state, oracle):
         g = oracle.grad(xy)
-        t = state.t + 1
+        t, m, v = adam_moments(state, g, beta1, beta2)
         a_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
-        m = beta1 * state.m + (1 - beta1) * g
-        v = beta2 * state.v + (1 - beta2) * g**2
         return xy - a_t * m / (np.sqrt(v) + eps), MomentState(t, m, v)
 
     def scale(xy, state):
@@ -418,10 +448,7 @@ def adam(lr: float, beta1: float, beta2: float, eps: float):
 
 @register_optimizer(
     "adamax",
-    lr=0.25,
-    beta1=0.9,
-    beta2=0.999,
-    eps=1e-8,
+    **ADAM_DEFAULTS,
     description="Adamax: u = max(β₂u, |g|); p −= lr/(1−β₁ᵗ)·m/(u + eps).",
     reference="lasagne.updates.adamax (Kingma & Ba 2015, section 7.1)",
 )

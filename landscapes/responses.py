@@ -37,7 +37,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .errors import InvalidValueError
-from .optimizers import AdadeltaState, check_hparam, make_optimizer
+from .optimizers import AdadeltaState, check_hparam, hparams_text, make_optimizer
 from .registry import Registry
 
 #: Length of every signal (the article's ``np.arange(0, 300)``).
@@ -154,7 +154,7 @@ class ResponseMethod:
 
     def caption(self) -> str:
         """``lr=0.25, eps=1e-05``: the fixed settings, for titles."""
-        return ", ".join(f"{k}={v:g}" for k, v in self.settings.items())
+        return hparams_text("", self.settings)
 
 
 METHODS: Registry[ResponseMethod] = Registry("response method")

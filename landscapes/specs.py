@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .errors import InvalidValueError
-from .optimizers import OPTIMIZERS, Optimizer, make_optimizer
-from .registry import unknown_name_message
+from .optimizers import OPTIMIZERS, Optimizer, check_hparam_names, make_optimizer
 
 MAX_SPEC_LENGTH = 500
 
@@ -28,7 +27,7 @@ def parse_spec(text: str) -> Optimizer:
             f"with name one of: {', '.join(OPTIMIZERS.names())}"
         )
     info = OPTIMIZERS[name]  # UnknownNameError with suggestions
-    hparams: dict[str, str] = {}
+    hparams: dict[str, str | float] = {}
     if sep:
         if not rest.strip():
             raise InvalidValueError(
@@ -43,26 +42,23 @@ def parse_spec(text: str) -> Optimizer:
                     f"optimizer spec {text!r}: expected key=value, got {item!r}; "
                     f"keys of {info.name}: {', '.join(info.defaults)}"
                 )
-            if key not in info.defaults:
-                raise InvalidValueError(
-                    f"optimizer spec {text!r}: "
-                    + unknown_name_message(
-                        f"hyperparameter of {info.name}", key, list(info.defaults)
-                    )
-                )
             if key in hparams:
                 raise InvalidValueError(f"optimizer spec {text!r} sets {key} twice")
             if not value:
                 raise InvalidValueError(f"optimizer spec {text!r}: {key}= has no value")
             hparams[key] = value
+    try:
+        check_hparam_names(info.name, hparams)
+    except InvalidValueError as exc:
+        raise InvalidValueError(f"optimizer spec {text!r}: {exc}") from None
     for key, value in hparams.items():
         try:
-            float(value)
+            hparams[key] = float(value)
         except ValueError:
             raise InvalidValueError(
                 f"optimizer spec {text!r}: {key}={value!r} is not a number"
             ) from None
     try:
-        return make_optimizer(info.name, **{k: float(v) for k, v in hparams.items()})
+        return make_optimizer(info.name, **hparams)  # checks the names and the values
     except InvalidValueError as exc:
         raise InvalidValueError(f"optimizer spec {text!r}: {exc}") from None

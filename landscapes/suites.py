@@ -1,10 +1,15 @@
-"""Named sets of runs: the article's two comparisons."""
+"""Named sets of runs (the article's two comparisons), and the one expansion of requested runs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .errors import InvalidValueError
+from .optimizers import Optimizer
 from .registry import Registry
+from .runs import Trajectory
+from .specs import parse_spec
 
 
 @dataclass(frozen=True)
@@ -53,3 +58,68 @@ SUITES.register(
         ),
     ),
 )
+
+
+# --- runs requested by name: the one place suites are expanded ---------------------------------
+
+#: Runs in one picture or one batch request (a legend, a panel or a batch stays readable).
+MAX_RUNS = 24
+
+RunItem = str | Optimizer | Trajectory | Suite
+
+
+@dataclass(frozen=True)
+class RunGroup:
+    """The runs one ``Suite`` (``suite`` set) or one loose item (``suite`` None) asks for.
+
+    Each run is ``(label, Optimizer)`` or ``(label, Trajectory)`` for a run already finished.
+    """
+
+    suite: str | None
+    runs: tuple[tuple[str, Optimizer | Trajectory], ...]
+
+
+def run_groups(
+    runs: RunItem | Sequence[RunItem] | None = None,
+    suite: str | Suite | Sequence[str | Suite] | None = None,
+) -> list[RunGroup]:
+    """Every requested run, grouped and in order: the ``suite`` names first, then ``runs``.
+
+    ``runs`` items are optimizer specs (``"adam:lr=0.1"``, labelled by the spec), ``Optimizer``
+    objects, finished ``Trajectory`` objects or ``Suite`` objects (expanded in place). Neither
+    runs nor suite means :data:`DEFAULT_SUITE`. Every spec is parsed (errors name the bad one)
+    and the total is held to :data:`MAX_RUNS`.
+    """
+    if isinstance(runs, (str, Optimizer, Trajectory, Suite)):
+        runs = [runs]
+    if isinstance(suite, (str, Suite)):
+        suite = [suite]
+    items: list[RunItem] = [s if isinstance(s, Suite) else SUITES[s] for s in suite or []]
+    items += list(runs or [])
+    if not items:
+        items = [SUITES[DEFAULT_SUITE]]
+    groups = [_group(item) for item in items]
+    total = sum(len(g.runs) for g in groups)
+    if total > MAX_RUNS:
+        raise InvalidValueError(f"{total} runs requested; one request takes at most {MAX_RUNS}")
+    return groups
+
+
+def _group(item: RunItem) -> RunGroup:
+    if isinstance(item, Suite):
+        return RunGroup(item.name, tuple((label, parse_spec(spec)) for label, spec in item.runs))
+    if isinstance(item, str):
+        return RunGroup(None, ((item, parse_spec(item)),))
+    if isinstance(item, Optimizer):
+        return RunGroup(None, ((item.label, item),))
+    if isinstance(item, Trajectory):
+        return RunGroup(None, ((item.label, item),))
+    raise InvalidValueError(
+        "a run must be an optimizer spec string, an Optimizer, a Trajectory or a Suite, "
+        f"not {item!r}"
+    )
+
+
+def flat_runs(groups: Sequence[RunGroup]) -> list[tuple[str, Optimizer | Trajectory]]:
+    """The runs of every group, in order."""
+    return [pair for g in groups for pair in g.runs]

@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidValueError
-from .optimizers import OPTIMIZERS, Optimizer, check_hparam, make_optimizer
-from .registry import unknown_name_message
+from .optimizers import Optimizer, check_hparam, check_hparam_names, make_optimizer
 from .runs import Trajectory, run
 from .surfaces import Surface, get_surface
 
@@ -78,11 +77,7 @@ def batched_optimizer(name: str, values: Any, key: str = "lr", **hparams: Any) -
     checked with ``check_hparam``. The returned ``hparams`` leave ``key`` out (it is not one
     number); the caller keeps ``values``. Run it from N starts, one per value.
     """
-    info = OPTIMIZERS[name]
-    if key not in info.defaults:
-        raise InvalidValueError(
-            unknown_name_message(f"hyperparameter of {info.name}", key, list(info.defaults))
-        )
+    info = check_hparam_names(name, [key])
     base = make_optimizer(info.name, **hparams)
     column = np.array([check_hparam(key, v) for v in np.ravel(values).tolist()], dtype=float)[
         :, None

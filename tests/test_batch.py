@@ -272,8 +272,7 @@ TRICKY_LABEL = 'a,b "c"\rd'
 def test_tricky_label_round_trips_through_every_csv():
     import csv
 
-    from animator.batch_exports import basins_to_csv, sweeps_to_csv
-    from animator.exports import scene_to_csv
+    from animator.exports import basins_to_csv, scene_to_csv, sweeps_to_csv
     from animator.scene import Scene
 
     opt = L.parse_spec("sgd")

@@ -125,3 +125,11 @@ def test_classic_surfaces_are_listed():
     text = out.getvalue()
     for name in CLASSIC:
         assert f"  {name} " in text
+
+
+def test_the_classic_list_is_every_surface_of_the_classic_module():
+    from landscapes import SURFACES
+    from landscapes.classic import CLASSIC_SURFACES
+
+    defined = [n for n, s in SURFACES.items() if s.func.__module__ == "landscapes.classic"]
+    assert list(CLASSIC_SURFACES) == defined

@@ -319,3 +319,15 @@ def test_flat_formula_with_a_dash_is_not_an_unknown_name():
         resolve_surface("x-x")
     with pytest.raises(UnknownNameError, match="did you mean 'hills_and_canyon'"):
         resolve_surface("hils-and-canyon")
+
+
+def test_formula_errors_are_typed_not_told_apart_by_their_words():
+    from landscapes import FormulaWordError, compile_formula
+
+    for text in ("foo + x", "x +* y", "hills-and-canyon"):
+        with pytest.raises(FormulaWordError):
+            compile_formula(text)
+    for text in ("x ^ 2", "sin(x, y)", "9**999 + x"):
+        with pytest.raises(InvalidValueError) as info:
+            compile_formula(text)
+        assert not isinstance(info.value, FormulaWordError), text

@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from animator.cli import build_parser, main
-from animator.commands.gallery import build, compress_png
-from animator.gallery import (
+from animator.gallery_build import build, compress_png
+from animator.gallery_plan import (
     ARTICLE_SURFACES,
     CLASSIC_SURFACES,
     SECTION_KEYS,
@@ -23,6 +23,7 @@ from animator.gallery import (
     readme,
 )
 from animator.history_plots import history_name, use_log_scale
+from animator.requests import Request
 from landscapes import UnknownNameError, make_optimizer, run
 from landscapes.responses import METHODS, SIGNALS
 
@@ -160,7 +161,8 @@ def test_one_response_entry_writes_its_six_charts_and_overview(tmp_path):
 
 
 def test_a_failing_job_stops_the_build_with_its_error(tmp_path):
-    bad = Entry("classic", "x", "x", "x", ("render", "no_such_surface", "-o", "x.csv"), ("x.csv",))
+    job = Request("plot", ("no_such_surface",), (), str(tmp_path / "x.csv"))
+    bad = Entry("classic", "x", "x", "x", job, ("x.csv",))
     with pytest.raises(UnknownNameError):
         build([bad], str(tmp_path), jobs=2, quiet=True)
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import landscapes as L
+from landscapes.optimizers import hparams_text
 
 P0 = np.array([1.0, -2.0])
 
@@ -207,6 +208,10 @@ def test_bad_specs(spec, fragment):
 def test_labels_name_changed_hparams():
     assert L.make_optimizer("adam").label == "adam"
     assert L.make_optimizer("adam", lr=0.1).label == "adam(lr=0.1)"
-    assert (
-        L.make_optimizer("nesterov", momentum=0.25).describe() == "nesterov lr=0.01, momentum=0.25"
-    )
+    nesterov = L.make_optimizer("nesterov", momentum=0.25)
+    assert nesterov.describe() == {"name": "nesterov", "hparams": {"lr": 0.01, "momentum": 0.25}}
+    assert hparams_text("nesterov", nesterov.hparams) == "lr=0.01, momentum=0.25"
+    adam = L.make_optimizer("adam", beta2=0.99)
+    assert hparams_text("adam", adam.hparams, "legend") == "lr=0.25, beta1=0.9, beta2=0.99"
+    assert hparams_text("adam", adam.hparams, "lr+changed") == "lr=0.25, beta2=0.99"
+    assert hparams_text("adam", adam.hparams, "changed") == "beta2=0.99"

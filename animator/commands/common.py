@@ -1,23 +1,35 @@
-"""Arguments and lookups shared by the commands that run optimizers over a surface."""
+"""Arguments shared by the commands, and the step from parsed arguments to API values."""
 
 from __future__ import annotations
 
 import argparse
 
-from landscapes import MAX_STEPS, SUITES, InvalidValueError, Optimizer, parse_spec
+from landscapes import MAX_STEPS, SUITES
 from landscapes.suites import DEFAULT_SUITE
 
 from ..arguments import OrderedRuns, bounded_int, finite_float, pixel_size
-from ..scene import MAX_DPI, MAX_SIDE
-
-MAX_RUNS = 24  # runs in one picture or one batch command
+from ..requests import Request
+from ..scene import MAX_DPI, MAX_SIDE, MIN_DPI
 
 
 def add_surface_argument(p: argparse.ArgumentParser, example: str = "") -> None:
+    """SURFACE, ``--window`` and ``--levels``."""
     p.add_argument(
         "surface",
         metavar="SURFACE",
         help="a surface name (see 'animator list') or a formula in x and y" + example,
+    )
+    p.add_argument(
+        "--window",
+        nargs=4,
+        type=finite_float(),
+        metavar=("X0", "X1", "Y0", "Y1"),
+        help="view window (default: the surface's; [-3, 3]² for a formula)",
+    )
+    p.add_argument(
+        "--levels",
+        metavar="LEVELS",
+        help="contour levels: a count (e.g. 20) or comma-separated values (e.g. 0,1,2,5,10)",
     )
 
 
@@ -51,32 +63,6 @@ def add_steps_argument(p: argparse.ArgumentParser) -> None:
     )
 
 
-def run_groups(
-    runs: list[tuple[str, str]] | None,
-) -> list[tuple[str | None, list[tuple[str, Optimizer]]]]:
-    """``(suite name, pairs)`` per --suite and ``(None, [pair])`` per -O, in the order given.
-
-    Every spec is checked and the total is held to ``MAX_RUNS``; no -O and no --suite means the
-    default suite.
-    """
-    groups: list[tuple[str | None, list[tuple[str, Optimizer]]]] = []
-    for kind, value in runs or [("suite", DEFAULT_SUITE)]:
-        if kind == "suite":
-            suite = SUITES[value]
-            groups.append((suite.name, [(label, parse_spec(spec)) for label, spec in suite.runs]))
-        else:
-            groups.append((None, [(value, parse_spec(value))]))
-    total = sum(len(pairs) for _, pairs in groups)
-    if total > MAX_RUNS:
-        raise InvalidValueError(f"{total} runs requested; one command takes at most {MAX_RUNS}")
-    return groups
-
-
-def collect_runs(args: argparse.Namespace) -> list[tuple[str, Optimizer]]:
-    """(label, optimizer) pairs from -O and --suite, in the order given, every spec checked."""
-    return [pair for _, pairs in run_groups(args.runs) for pair in pairs]
-
-
 def add_picture_arguments(
     p: argparse.ArgumentParser, size: tuple[int, int] | None = None, *, output: bool = True
 ) -> None:
@@ -92,5 +78,52 @@ def add_picture_arguments(
         help=f"picture size in pixels (default {shown})",
     )
     p.add_argument(
-        "--dpi", type=bounded_int(20, MAX_DPI), default=100, help="resolution (default 100)"
+        "--dpi", type=bounded_int(MIN_DPI, MAX_DPI), default=100, help="resolution (default 100)"
+    )
+
+
+def add_run_arguments(
+    p: argparse.ArgumentParser, spec_help: str, *, example: str = "", start: bool = True
+) -> None:
+    """What every command that runs optimizers over a surface takes: SURFACE, --window,
+    --levels, -O/--suite, --start (if ``start``) and --steps."""
+    add_surface_argument(p, example)
+    add_runs_arguments(p, spec_help)
+    if start:
+        add_start_argument(p)
+    add_steps_argument(p)
+
+
+def runs_of(args: argparse.Namespace) -> tuple | None:
+    """-O specs and --suite suites, in the order given, as API ``runs`` (None: the default)."""
+    if not args.runs:
+        return None
+    return tuple(SUITES[value] if kind == "suite" else value for kind, value in args.runs)
+
+
+def request_of(function: str, args: argparse.Namespace, **kwargs) -> Request:
+    """The API call of a command that runs optimizers over a surface: the arguments of
+    ``add_run_arguments`` and ``add_picture_arguments``, then ``kwargs``."""
+    common = {"runs": runs_of(args)}
+    if "start" in args:
+        common["start"] = None if args.start is None else tuple(args.start)
+    common["steps"] = args.steps
+    common["window"] = None if args.window is None else tuple(args.window)
+    common["levels"] = args.levels
+    common["size"] = None if args.size is None else tuple(args.size)
+    common["dpi"] = args.dpi
+    kwargs = {**common, **kwargs}
+    return Request(function, (args.surface,), tuple(kwargs.items()), args.output)
+
+
+def add_lr_option(p: argparse.ArgumentParser, *, what: str = "") -> None:
+    """``--lr LOW:HIGH:N``: the log-spaced grid of learning rates."""
+    from landscapes.sweep import DEFAULT_LR_GRID, MAX_SWEEP, MAX_SWEEP_LR
+
+    default = "{:g}:{:g}:{}".format(*DEFAULT_LR_GRID)
+    p.add_argument(
+        "--lr",
+        metavar="LOW:HIGH:N",
+        help=f"N log-spaced learning rates{what} (default {default}; "
+        f"N <= {MAX_SWEEP}, HIGH <= {MAX_SWEEP_LR:g})",
     )

@@ -7,6 +7,7 @@ import json
 import sys
 
 from landscapes import OPTIMIZERS, SUITES, SURFACES
+from landscapes.optimizers import hparams_text
 
 from ..console import stdout_error
 
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"  {'(a formula)':<18} any formula in x and y, e.g. 'x**2 + 3*sin(y)'")
     print("\nOptimizers (defaults):")
     for o in data["optimizers"]:
-        defaults = ", ".join(f"{k}={v:g}" for k, v in o["defaults"].items())
+        defaults = hparams_text(o["name"], o["defaults"])
         print(f"  {o['name']:<18} {o['description']}\n  {'':<18} [{defaults}]")
     print("\nSuites:")
     for s in data["suites"]:

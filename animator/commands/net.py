@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 from landscapes import MAX_STEPS
 from landscapes.datasets import DATASETS, MAX_NOISE, MAX_POINTS, MIN_POINTS
@@ -12,12 +10,11 @@ from landscapes.networks import ACTIVATIONS
 from landscapes.plane import MAX_GRID, MIN_GRID, PLANES
 
 from ..arguments import bounded_float, bounded_int
-from ..frames import plan_frames
-from ..network import DEFAULT_NET_RUNS, net
-from ..outputs import WRITERS, check_output, prepare_output, writer_for
-from ..scene import MAX_FPS, RenderOptions
+from ..network import DEFAULT_NET_RUNS
+from ..outputs import suffixes
+from ..requests import Request
+from ..scene import MAX_DURATION, MAX_FPS, MIN_FPS
 from .common import add_picture_arguments
-from .render import ANIMATION_SUFFIXES
 
 NAME = "net"
 
@@ -30,7 +27,7 @@ def add_parser(sub) -> None:
         "optimizer from one seeded start, then draws the training loss on a plane through "
         "parameter space (PCA of all runs, or random filter-normalised directions) with the runs "
         "projected on it; the loss panel shows the TRUE training loss. The output suffix picks "
-        "the format: " + ", ".join(WRITERS) + ".",
+        "the format: " + ", ".join(suffixes("scene")) + ".",
     )
     p.add_argument("--data", default="moons", help=f"data set: {', '.join(DATASETS.names())}")
     p.add_argument(
@@ -81,48 +78,35 @@ def add_parser(sub) -> None:
     add_picture_arguments(p, (1200, 800))
     p.add_argument(
         "--fps",
-        type=bounded_float(0, MAX_FPS, low_open=True),
+        type=bounded_float(MIN_FPS, MAX_FPS),
         default=20.0,
         help="frames per second of an animation",
     )
     p.add_argument(
         "--duration",
-        type=bounded_float(0, 600, low_open=True),
+        type=bounded_float(0, MAX_DURATION, low_open=True),
         help="target length of an animation in seconds (thins frames evenly)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(run=run)
+    p.set_defaults(request=request)
 
 
-def run(args: argparse.Namespace) -> int:
-    # every check first (output, frame budget), then the work, then the file
-    check_output(args.output)
-    writer_for(args.output)
-    picture = dict(size=tuple(args.size), dpi=args.dpi, fps=args.fps, duration=args.duration)
-    if Path(args.output).suffix.lower() in ANIMATION_SUFFIXES:
-        plan_frames(args.steps, RenderOptions(**picture))
-    prepare_output(args.output)
-    anim = net(
-        args.data,
-        args.optimizers,
-        points=args.points,
-        noise=args.noise,
-        model=args.model,
-        activation=args.activation,
-        steps=args.steps,
-        batch=args.batch,
-        seed=args.seed,
-        plane=args.plane,
-        grid=args.grid,
-        quiet=args.quiet,
-        **picture,
-    )
-    path = anim.save(args.output)
-    for traj in anim.scene.trajectories:
-        if traj.diverged:
-            print(
-                f"note: {traj.label} diverged at step {traj.diverged_at}: {traj.reason}",
-                file=sys.stderr,
-            )
-    print(path)
-    return 0
+def request(args: argparse.Namespace) -> Request:
+    kwargs = {
+        "optimizers": None if args.optimizers is None else tuple(args.optimizers),
+        "points": args.points,
+        "noise": args.noise,
+        "model": args.model,
+        "activation": args.activation,
+        "steps": args.steps,
+        "batch": args.batch,
+        "seed": args.seed,
+        "plane": args.plane,
+        "grid": args.grid,
+        "size": tuple(args.size),
+        "dpi": args.dpi,
+        "fps": args.fps,
+        "duration": args.duration,
+        "quiet": args.quiet,
+    }
+    return Request(NAME, (args.data,), tuple(kwargs.items()), args.output)

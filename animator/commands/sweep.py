@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from landscapes import resolve_surface
-from landscapes.sweep import TAIL_FRACTION_TEXT, parse_lr_grid, sweep
+from landscapes.sweep import TAIL_FRACTION_TEXT
 
-from ..batch_exports import SWEEP_WRITERS, pick_writer
-from ..outputs import check_output, prepare_output
-from ..tuning import add_lr_option
-from .common import (
-    add_picture_arguments,
-    add_runs_arguments,
-    add_start_argument,
-    add_steps_argument,
-    add_surface_argument,
-    collect_runs,
-)
+from ..outputs import suffixes
+from ..requests import Request
+from .common import add_lr_option, add_picture_arguments, add_run_arguments, request_of
 
 NAME = "sweep"
 
@@ -29,31 +20,15 @@ def add_parser(sub) -> None:
         description=(
             "Run each optimizer at N log-spaced learning rates from one start (one vectorised "
             f"batch per optimizer). Objective: {TAIL_FRACTION_TEXT}. Output: "
-            + ", ".join(SWEEP_WRITERS)
+            + ", ".join(suffixes("sweeps"))
             + "."
         ),
     )
-    add_surface_argument(p)
-    add_runs_arguments(p, "name[:key=value,...]; its lr is replaced by the grid (repeatable)")
+    add_run_arguments(p, "name[:key=value,...]; its lr is replaced by the grid (repeatable)")
     add_lr_option(p)
-    add_start_argument(p)
-    add_steps_argument(p)
     add_picture_arguments(p)
-    p.set_defaults(run=run_command)
+    p.set_defaults(request=request)
 
 
-def run_command(args: argparse.Namespace) -> int:
-    check_output(args.output)
-    writer = pick_writer(SWEEP_WRITERS, args.output)
-    surface = resolve_surface(args.surface)
-    pairs = collect_runs(args)
-    lrs = parse_lr_grid(args.lr)
-    path = prepare_output(args.output)
-    start = surface.start if args.start is None else tuple(args.start)
-    sweeps = [sweep(surface, opt, lrs, start, args.steps, label=label) for label, opt in pairs]
-    writer(path, sweeps, size=args.size, dpi=args.dpi)
-    for s in sweeps:
-        best = "every lr diverged" if s.best_lr is None else f"best lr {s.best_lr:.6g}"
-        print(f"{s.label}: {best}, {int(s.diverged.sum())} of {s.lrs.size} diverged")
-    print(path)
-    return 0
+def request(args: argparse.Namespace) -> Request:
+    return request_of(NAME, args, lr=args.lr)

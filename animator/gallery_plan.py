@@ -1,9 +1,10 @@
 """The gallery: every figure of the article (and a few beyond it), as a declarative list.
 
-Each :class:`Entry` is one ``animator`` command line, the files it writes, and a caption naming the
-surface, the optimizers with their hyperparameters and the article section it reproduces. The
-gallery runs the entries (``animator gallery``), then writes ``README.md`` from the same list, so
-the command printed under each picture is exactly the one that made it.
+Each :class:`Entry` is one call of the Python API (a :class:`~animator.api.Request`), the files it
+writes, and a caption naming the surface, the optimizers with their hyperparameters and the
+article section it reproduces. The gallery runs the entries (``animator.gallery().save(dir)``),
+then writes ``README.md`` from the same list, with each call spelled as the ``animator`` command
+line that makes the same files.
 
 Sections follow the article: update responses per method; Nesterov with three momenta on each
 surface; the five methods on each surface; the bad start (``two_minima``); then what the article
@@ -14,17 +15,20 @@ and learning-rate sweeps).
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from landscapes import SUITES, SURFACES, get_surface, parse_spec
+from landscapes import SUITES, InvalidValueError, Suite, get_surface, run_groups
+from landscapes.classic import CLASSIC_SURFACES
+from landscapes.optimizers import hparams_text
 from landscapes.responses import METHODS, SIGNALS
+from landscapes.suites import flat_runs
 from landscapes.surfaces import ARTICLE_SURFACES
 
-#: The classic test functions (``landscapes.classic``).
-CLASSIC_SURFACES: tuple[str, ...] = tuple(
-    name for name, s in SURFACES.items() if s.func.__module__ == "landscapes.classic"
-)
+from .requests import Request
+from .scene import MAX_SIDE, MIN_SIDE
+
 BAD_INIT = "two_minima"
 SUITE_ORDER = ("nesterov", "article")
 
@@ -147,6 +151,24 @@ class GalleryOptions:
     basin_grid: int = 100
     sections: tuple[str, ...] = SECTION_KEYS
     surfaces: tuple[str, ...] | None = None  # only these surfaces (None: all); for quick builds
+    jobs: int = 2  # worker processes
+    quiet: bool = True  # no progress bar, no summary line
+
+    def __post_init__(self) -> None:
+        """Checked and canonical once, when made: sections, surface names, sizes, jobs."""
+        bad = [k for k in self.sections if k not in SECTION_KEYS]
+        if bad:
+            raise InvalidValueError(
+                f"unknown gallery section {bad[0]!r}; choose from: {', '.join(SECTION_KEYS)}"
+            )
+        jobs = self.jobs
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= 64:
+            raise InvalidValueError(f"jobs={jobs!r} must be a whole number from 1 to 64")
+        set_ = object.__setattr__
+        set_(self, "size", tuple(int(v) for v in self.size))
+        set_(self, "sections", tuple(self.sections))
+        if self.surfaces is not None:
+            set_(self, "surfaces", tuple(get_surface(s).name for s in self.surfaces))
 
     def history_size(self) -> tuple[int, int]:
         """Two panels side by side with their legends below: wider than a still."""
@@ -178,21 +200,63 @@ class Entry:
     heading: str  # entries sharing a heading are shown side by side under it
     role: str  # "final picture", "animation", "overview", ...
     caption: str
-    argv: tuple[str, ...]  # the ``animator`` arguments, output paths included
+    job: Request  # the API call that writes the entry's files
     outputs: tuple[str, ...]  # files written, relative to the gallery directory
     shown: tuple[str, ...] = ()  # outputs embedded as images; the others are linked
     links: dict[str, str] = field(default_factory=dict)  # output -> link text (for the rest)
     links_title: str = ""  # words before the links, e.g. "Single charts:"
     weight: float = 1.0  # rough cost, so the slowest jobs start first
 
+    @property
+    def argv(self) -> tuple[str, ...]:
+        """The ``animator`` arguments that make the same call."""
+        return command_line(self.job)
+
     def command(self) -> str:
         """The one shell line that rebuilds this entry's files."""
         return "animator " + shlex.join(self.argv)
 
 
+#: How API keywords are spelled on the command line (others: ``--key``).
+FLAGS = {"methods": "--method", "signals": "--signal"}
+COMMANDS = {"plot": "render", "animate": "render"}
+
+
+def command_line(job: Request) -> tuple[str, ...]:
+    """The ``animator`` arguments of ``job`` (the keywords the gallery uses)."""
+    argv = [COMMANDS.get(job.function, job.function), *map(str, job.args)]
+    for key, value in job.kwargs:
+        if key == "runs":
+            for item in value:
+                argv += ["--suite", item.name] if isinstance(item, Suite) else ["-O", str(item)]
+            continue
+        flag = FLAGS.get(key, "--" + key.replace("_", "-"))
+        if value is True:
+            argv.append(flag)
+        elif key == "size":
+            argv += [flag, _wxh(value)]
+        elif key in ("window", "start"):  # one flag, several numbers
+            argv += [flag, *(f"{v:g}" for v in value)]
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                argv += [flag, str(v)]
+        else:
+            argv += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    return (*argv, "-o", job.output)
+
+
+def job(function: str, *args: Any, output: str, **kwargs: Any) -> Request:
+    return Request(function, args, tuple(kwargs.items()), output)
+
+
+def _suites(*names: str) -> tuple[Suite, ...]:
+    return tuple(SUITES[n] for n in names)
+
+
 def runs_caption(suite: str) -> str:
     """``nesterov lr=0.01, momentum=0.9; rmsprop lr=0.25, ...``: every run and hyperparameter."""
-    return "; ".join(parse_spec(spec).describe() for _, spec in SUITES[suite].runs)
+    pairs = flat_runs(run_groups(suite=suite))
+    return "; ".join(f"{opt.name} {hparams_text(opt.name, opt.hparams)}" for _, opt in pairs)
 
 
 def surface_caption(name: str) -> str:
@@ -218,7 +282,7 @@ def trajectory_entries(
     if article:
         caption += f" Article: {article}."
     stem = f"trajectories/{surface}_{suite}"
-    base = ("render", surface, "--suite", suite, "--steps", str(opts.steps))
+    base = {"runs": _suites(suite), "steps": opts.steps}
     heading = f"{surface}, {suite} suite"
     png, gif, mp4 = f"{stem}.png", f"{stem}.gif", f"{stem}.mp4"
     entries = [
@@ -227,7 +291,7 @@ def trajectory_entries(
             heading,
             "final picture",
             caption,
-            (*base, "--size", _wxh(opts.still_size()), "-o", f"{directory}/{png}"),
+            job("plot", surface, **base, size=opts.still_size(), output=f"{directory}/{png}"),
             (png,),
             links={png: "final picture (PNG)"},
             weight=2,
@@ -237,14 +301,13 @@ def trajectory_entries(
             heading,
             "animation",
             caption,
-            (
-                *base,
-                "--size",
-                _wxh(opts.size),
-                "--fps",
-                f"{opts.fps:g}",
-                "-o",
-                f"{directory}/{gif}",
+            job(
+                "animate",
+                surface,
+                **base,
+                size=opts.size,
+                fps=opts.fps,
+                output=f"{directory}/{gif}",
             ),
             (gif,),
             shown=(gif,),
@@ -252,7 +315,8 @@ def trajectory_entries(
         ),
     ]
     if opts.mp4:
-        argv = (*base, "--size", _wxh(opts.still_size()), "--fps", "25", "-o", f"{directory}/{mp4}")
+        out = f"{directory}/{mp4}"
+        argv = job("animate", surface, **base, size=opts.still_size(), fps=25.0, output=out)
         entries.append(
             Entry(
                 section,
@@ -280,14 +344,8 @@ def response_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
         )
         charts = {f"responses/{method}_{s}.png": SIGNALS[s].title for s in SIGNALS.names()}
         overview = f"responses/{method}_overview.png"
-        argv = (
-            "responses",
-            "--method",
-            method,
-            "--dpi",
-            str(opts.response_dpi),
-            "-o",
-            f"{directory}/responses",
+        argv = job(
+            "responses", methods=(method,), dpi=opts.response_dpi, output=f"{directory}/responses"
         )
         entries.append(
             Entry(
@@ -315,8 +373,14 @@ def history_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
             f"Suite `article`: {runs_caption('article')}. {opts.steps} steps from "
             f"{_start(surface)}."
         )
-        argv = ("history", surface, *_suites(), "--steps", str(opts.steps))
-        argv += ("--size", _wxh(opts.history_size()), "-o", f"{directory}/{out}")
+        argv = job(
+            "history",
+            surface,
+            runs=_suites(*SUITE_ORDER),
+            steps=opts.steps,
+            size=opts.history_size(),
+            output=f"{directory}/{out}",
+        )
         entries.append(
             Entry(
                 "histories",
@@ -331,10 +395,6 @@ def history_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     return entries
 
 
-def _suites() -> tuple[str, ...]:
-    return tuple(arg for suite in SUITE_ORDER for arg in ("--suite", suite))
-
-
 def classic_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     entries = []
     for surface in filter(opts.keep, CLASSIC_SURFACES):
@@ -344,8 +404,14 @@ def classic_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
             f"{surface_caption(surface)}. {s.description} Suite `article`: "
             f"{runs_caption('article')}. {opts.steps} steps from {_start(surface)}."
         )
-        argv = ("render", surface, "--suite", "article", "--steps", str(opts.steps))
-        argv += ("--size", _wxh(opts.still_size()), "-o", f"{directory}/{out}")
+        argv = job(
+            "plot",
+            surface,
+            runs=_suites("article"),
+            steps=opts.steps,
+            size=opts.still_size(),
+            output=f"{directory}/{out}",
+        )
         entries.append(
             Entry(
                 "classic", surface, "final picture", caption, argv, (out,), shown=(out,), weight=2
@@ -358,12 +424,14 @@ def classic_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
 #: (hills_and_canyon: a still while the runs are moving; two_minima: an animation, since the
 #: effective learning rates fall by decades in its first steps) and extra arguments
 #: (two_minima: zoom on the well around the start).
-INSIDE_SURFACES: dict[str, tuple[int, tuple[str, ...]]] = {
-    "hills_and_canyon": (12, ()),
+INSIDE_SURFACES: dict[str, tuple[int, dict]] = {
+    "hills_and_canyon": (12, {}),
     "two_minima": (
         40,
-        ("--window", "-3.6", "-1.6", "-3.5", "-1.5")
-        + ("--levels", "3.5,3.505,3.51,3.52,3.54,3.57,3.6,3.65,3.7,3.75,3.8,3.85,3.9,3.95"),
+        {
+            "window": (-3.6, -1.6, -3.5, -1.5),
+            "levels": "3.5,3.505,3.51,3.52,3.54,3.57,3.6,3.65,3.7,3.75,3.8,3.85,3.9,3.95",
+        },
     ),
 }
 #: What each overlay of the section shows (the README's headings).
@@ -374,19 +442,19 @@ INSIDE_OVERLAYS = {
     "scale": "the per-coordinate effective learning rate",
     "lookahead": "where the look-ahead variants take their gradients",
 }
-LOOKAHEAD_RUNS = ("-O", "smoothed_nesterov", "-O", "weighted_nesterov")
+LOOKAHEAD_RUNS = ("smoothed_nesterov", "weighted_nesterov")
 
 
 def inside_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     """Each overlay on the article surfaces (stills), the gradient field, one animation."""
     entries = []
     surfaces = [s for s in INSIDE_SURFACES if opts.keep(s)]
-    size = _wxh(opts.still_size())
+    size = opts.still_size()
     for overlay, what in INSIDE_OVERLAYS.items():
         for surface in surfaces:
             moment, extra = INSIDE_SURFACES[surface]
             steps = min(opts.steps, moment)
-            runs = ("--suite", "article") + (LOOKAHEAD_RUNS if overlay == "lookahead" else ())
+            runs = _suites("article") + (LOOKAHEAD_RUNS if overlay == "lookahead" else ())
             animated = surface == "two_minima"
             out = f"inside/{surface}_{overlay}." + ("gif" if animated else "png")
             caption = (
@@ -401,12 +469,12 @@ def inside_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
                 + (f"the first {steps} steps" if animated else f"after {steps} steps")
                 + f" from {_start(surface)}."
             )
-            argv = ("render", surface, *runs, "--steps", str(steps), *extra, "--show", overlay)
+            kwargs = dict(runs=runs, steps=steps, **extra, show=overlay)
             if animated:
-                argv += ("--size", _wxh(opts.size), "--fps", f"{opts.fps:g}")
+                argv = job("animate", surface, **kwargs, size=opts.size, fps=opts.fps, output="")
             else:
-                argv += ("--size", size)
-            argv += ("-o", f"{directory}/{out}")
+                argv = job("plot", surface, **kwargs, size=size, output="")
+            argv = replace(argv, output=f"{directory}/{out}")
             entries.append(
                 Entry(
                     "inside",
@@ -425,8 +493,15 @@ def inside_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
             f"{surface_caption(surface)}. Streamlines of −∇f under the article suite's "
             f"{opts.steps} steps from {_start(surface)} (`--field`)."
         )
-        argv = ("render", surface, "--suite", "article", "--steps", str(opts.steps), "--field")
-        argv += ("--size", size, "-o", f"{directory}/{out}")
+        argv = job(
+            "plot",
+            surface,
+            runs=_suites("article"),
+            steps=opts.steps,
+            field=True,
+            size=size,
+            output=f"{directory}/{out}",
+        )
         entries.append(
             Entry("inside", "The gradient field", "field", caption, argv, (out,), shown=(out,))
         )
@@ -437,9 +512,16 @@ def inside_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
             f"{opts.steps} steps with the velocity (broad pale arrow), the last step (thin "
             "arrow) and the effective learning rate (ellipse) at each head."
         )
-        argv = ("render", "hills_and_canyon", "--suite", "article", "--steps", str(opts.steps))
-        argv += ("--show", "velocity,step,scale", "--size", _wxh(opts.size))
-        argv += ("--fps", f"{opts.fps:g}", "-o", f"{directory}/{out}")
+        argv = job(
+            "animate",
+            "hills_and_canyon",
+            runs=_suites("article"),
+            steps=opts.steps,
+            show="velocity,step,scale",
+            size=opts.size,
+            fps=opts.fps,
+            output=f"{directory}/{out}",
+        )
         entries.append(
             Entry(
                 "inside",
@@ -470,9 +552,15 @@ def many_runs_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
                 f"{surface_caption(surface)}. Each of {n}×{n} starts over the view window, run "
                 f"{opts.steps} steps by each method of the article suite ({runs}), coloured by "
                 "the minimum it ends in.",
-                ("basins", surface, "--suite", "article", "--grid", str(n))
-                + ("--steps", str(opts.steps), "--size", _wxh(opts.still_size(1.25)))
-                + ("-o", f"{directory}/{basins}"),
+                job(
+                    "basins",
+                    surface,
+                    runs=_suites("article"),
+                    grid=n,
+                    steps=opts.steps,
+                    size=opts.still_size(1.25),
+                    output=f"{directory}/{basins}",
+                ),
                 (basins,),
                 shown=(basins,),
                 weight=6,
@@ -486,8 +574,14 @@ def many_runs_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
                 f"{surface_caption(surface)}. The article suite's methods with every other "
                 f"hyperparameter as in the article, 41 learning rates from 1e-4 to 10, "
                 f"{opts.steps} steps from {_start(surface)}.",
-                ("sweep", surface, "--suite", "article", "--steps", str(opts.steps))
-                + ("--size", _wxh(opts.still_size(0.9)), "-o", f"{directory}/{sweep}"),
+                job(
+                    "sweep",
+                    surface,
+                    runs=_suites("article"),
+                    steps=opts.steps,
+                    size=opts.still_size(0.9),
+                    output=f"{directory}/{sweep}",
+                ),
                 (sweep,),
                 shown=(sweep,),
                 weight=1,
@@ -506,12 +600,15 @@ def network_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
 
     entries = []
     for i, (name, data, model, steps) in enumerate(NETWORKS):
-        runs = "; ".join(parse_spec(spec).describe() for spec in DEFAULT_NET_RUNS)
+        runs = "; ".join(
+            f"{o.name} {hparams_text(o.name, o.hparams)}"
+            for _, o in flat_runs(run_groups(DEFAULT_NET_RUNS))
+        )
         caption = (
             f"`{data}`, 500 points, `{model}` tanh, full batch, {steps} steps from seed 0: "
             f"{runs}. PCA plane, 100×100 loss lattice."
         )
-        base = ("net", "--data", data, "--model", model, "--steps", str(steps))
+        base = {"data": data, "model": model, "steps": steps}
         png, gif = f"networks/{name}.png", f"networks/{name}.gif"
         heading = f"{data}, {model}"
         entries.append(
@@ -520,21 +617,28 @@ def network_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
                 heading,
                 "final picture",
                 caption,
-                (*base, "--size", _wxh(opts.still_size()), "-o", f"{directory}/{png}"),
+                job("net", **base, size=opts.still_size(), output=f"{directory}/{png}"),
                 (png,),
                 shown=(png,),
                 weight=3,
             )
         )
         if i == 0:
-            argv = (*base, "--size", _wxh(opts.size), "--fps", f"{opts.fps:g}", "--duration", "12")
+            argv = job(
+                "net",
+                **base,
+                size=opts.size,
+                fps=opts.fps,
+                duration=12,
+                output=f"{directory}/{gif}",
+            )
             entries.append(
                 Entry(
                     "networks",
                     heading,
                     "animation",
                     caption,
-                    (*argv, "-o", f"{directory}/{gif}"),
+                    argv,
                     (gif,),
                     shown=(gif,),
                     weight=10,
@@ -639,3 +743,61 @@ def _anchor(title: str) -> str:
 def expected_files(entries: list[Entry]) -> list[Path]:
     """Every file the entries write, relative to the gallery directory (README excluded)."""
     return [Path(p) for e in entries for p in e.outputs]
+
+
+DEFAULT_DIR = "gallery"
+
+
+def gallery_command(directory: str, opts: GalleryOptions) -> str:
+    """The ``animator gallery`` line that rebuilds this gallery (only the options that matter)."""
+    argv = ["gallery"]
+    if str(directory) != DEFAULT_DIR:
+        argv += ["-o", str(directory)]
+    if opts.steps != 125:
+        argv += ["--steps", str(opts.steps)]
+    if tuple(opts.size) != GalleryOptions().size:
+        argv += ["--size", _wxh(opts.size)]
+    if opts.mp4:
+        argv.append("--mp4")
+    if tuple(opts.sections) != SECTION_KEYS:
+        for section in opts.sections:
+            argv += ["--only", section]
+    for surface in opts.surfaces or []:
+        argv += ["--surface", surface]
+    return "animator " + shlex.join(argv)
+
+
+def _sizes(entries: list[Entry]) -> list[tuple[int, int]]:
+    """Every picture size the entries ask for."""
+    return [tuple(v) for e in entries for k, v in e.job.kwargs if k == "size" and v is not None]
+
+
+def _fits(opts: GalleryOptions, size: tuple[int, int]) -> bool:
+    entries = gallery_entries(DEFAULT_DIR, replace(opts, size=size))
+    return all(MIN_SIDE <= v <= MAX_SIDE for wh in _sizes(entries) for v in wh)
+
+
+def _largest_side(opts: GalleryOptions, axis: int) -> int:
+    """The largest even size side (the other side at its minimum) whose pictures all fit."""
+    lo, hi = MIN_SIDE // 2, MAX_SIDE // 2  # halves: sides are even
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        size = (2 * mid, MIN_SIDE) if axis == 0 else (MIN_SIDE, 2 * mid)
+        lo, hi = (mid, hi) if _fits(opts, size) else (lo, mid - 1)
+    return 2 * lo
+
+
+def check_gallery_options(opts: GalleryOptions) -> None:
+    """Before any picture is drawn: every derived picture size fits the limits."""
+    bad = [
+        wh
+        for wh in _sizes(gallery_entries(DEFAULT_DIR, opts))
+        if not all(MIN_SIDE <= v <= MAX_SIDE for v in wh)
+    ]
+    if bad:
+        w, h = _largest_side(opts, 0), _largest_side(opts, 1)
+        raise InvalidValueError(
+            f"--size {opts.size[0]}x{opts.size[1]} is too large for the gallery: its stills and "
+            f"charts are drawn larger (up to {bad[0][0]}x{bad[0][1]}, each side at most "
+            f"{MAX_SIDE}); give --size from {MIN_SIDE}x{MIN_SIDE} to {w}x{h}"
+        )
