@@ -289,8 +289,6 @@ def animate(
     False shows a progress bar on a terminal while saving. ``html``: what an .html file holds,
     the interactive ``"player"`` or an H.264 ``"video"`` (3-D views and overlays: the video).
     """
-    from .frames import plan_frames
-
     options = RenderOptions(
         size=size,
         dpi=dpi,
@@ -303,12 +301,9 @@ def animate(
         field=field,
         html=html,
     )
-    if not paths:
-        plan_frames(steps, options)  # the frame budget, before any run
     scene, notes = _scene(
         surface, runs, suite, start, steps, noise, seed, window, levels, tune, paths, options.show
     )
-    plan_frames(scene.trajectories[0].steps, options)
     return Animation(scene, options, notes)
 
 
@@ -479,11 +474,9 @@ def net(
     """Train ``model`` on ``data`` (a name, a Dataset, or arrays ``X``, ``y``) with every
     optimizer from one seeded start; the runs projected on the ``plane`` ("pca" or "random")
     with a ``grid`` x ``grid`` loss lattice. With no ``optimizers``: sgd, momentum, adam."""
-    from .frames import plan_frames
     from .network import network_scene
 
     options = RenderOptions(size=size, dpi=dpi, fps=fps, duration=duration, hold=hold, quiet=quiet)
-    plan_frames(steps, options)  # the frame budget, before any training
     scene = network_scene(
         data, optimizers, X=X, y=y, points=points, noise=noise, model=model,
         activation=activation, steps=steps, batch=batch, seed=seed, plane=plane, grid=grid,

@@ -108,7 +108,7 @@ def remove_stale_parts(target: str | os.PathLike) -> list[Path]:
             continue
         try:
             if m["pid"] is not None:
-                if _alive(int(m["pid"])):
+                if process_alive(int(m["pid"])):
                     continue
             elif time.time() - path.stat().st_mtime < STALE_UNKNOWN_SECONDS:
                 continue
@@ -119,7 +119,8 @@ def remove_stale_parts(target: str | os.PathLike) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs (ours counts as running)."""
     if pid == os.getpid():
         return True
     try:

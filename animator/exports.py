@@ -140,7 +140,7 @@ def sweeps_to_csv(sweeps: Sequence[Sweep]) -> str:
         for i, lr in enumerate(s.lrs):
             v = float(s.objective[i])
             value = repr(v) if np.isfinite(v) else ""
-            d = int(s.trajectory.diverged_step[i])
+            d = int(s.diverged_step[i])
             out.write(
                 f"{label},{s.optimizer},{float(lr)!r},{value},"
                 f"{'' if d < 0 else d},{int(i == s.best_index)}\n"
@@ -151,9 +151,7 @@ def sweeps_to_csv(sweeps: Sequence[Sweep]) -> str:
 def sweeps_to_json(sweeps: Sequence[Sweep]) -> str:
     doc = {
         "version": landscapes.__version__,
-        "surface": (
-            sweeps[0].surface or landscapes.get_surface(sweeps[0].trajectory.surface)
-        ).describe(),
+        "surface": (sweeps[0].surface or landscapes.get_surface(sweeps[0].surface_name)).describe(),
         "sweeps": [s.to_dict() for s in sweeps],
     }
     return json.dumps(doc, indent=1, allow_nan=False, ensure_ascii=False) + "\n"

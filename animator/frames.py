@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from landscapes import InvalidValueError
-
-from .scene import MAX_FRAME_PIXELS, MAX_FRAMES, RenderOptions, Scene
+from .scene import RenderOptions, Scene
 
 if TYPE_CHECKING:
     from .figure import SceneFigure
@@ -44,8 +42,9 @@ class FramePlan:
 def plan_frames(n_steps: int, options: RenderOptions) -> FramePlan:
     """Every step a frame, plus a hold; ``duration`` thins the steps evenly to fit (never pads).
 
-    With a duration, the hold takes at most a fifth of it. The budget (frames and frames x pixels)
-    is checked here, before anything is drawn.
+    With a duration, the hold takes at most a fifth of it. There is no budget of frames: they
+    are drawn and encoded one at a time (memory stays that of one frame), so a long render only
+    takes long -- it shows its progress, an estimate when it is long, and stops cleanly on Ctrl-C.
     """
     hold = round(options.hold * options.fps)
     steps = np.arange(n_steps + 1)
@@ -56,18 +55,6 @@ def plan_frames(n_steps: int, options: RenderOptions) -> FramePlan:
         if motion < len(steps):
             steps = np.unique(np.round(np.linspace(0, n_steps, motion)).astype(int))
     plan = FramePlan(steps, hold, float(options.fps))
-    w, h = options.size
-    if plan.total > MAX_FRAMES:
-        raise InvalidValueError(
-            f"{plan.total} frames is too many (at most {MAX_FRAMES}); "
-            "use --duration or fewer --steps"
-        )
-    if plan.total * w * h > MAX_FRAME_PIXELS:
-        raise InvalidValueError(
-            f"{plan.total} frames of {w}x{h} pixels is too much to render "
-            f"(frames x width x height at most {MAX_FRAME_PIXELS:,}); "
-            "use a smaller --size, --duration or fewer --steps"
-        )
     return plan
 
 

@@ -4,15 +4,17 @@ The jobs run in worker processes (``jobs``, default 2: this is meant for a small
 slowest first. PNGs are then stored with a 256-colour palette, which keeps the committed gallery
 small.
 
-Ctrl-C: no new job starts, running jobs stop at once (their files are written through a
-write-then-rename, so nothing half-written is left), and the build ends with KeyboardInterrupt.
+The jobs write into a hidden sibling directory that replaces the gallery whole only when every
+job has finished (see ``write_gallery``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import time
@@ -22,8 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from . import signals
 from .api import execute
-from .atomic import atomic_path, write_text_atomic
+from .atomic import atomic_path, process_alive, write_text_atomic
 from .gallery_plan import Entry, GalleryOptions, gallery_command, gallery_entries, readme
 from .palette import PNG_COLORS, nearest_index, png_palette
 from .progress import Progress
@@ -71,37 +74,33 @@ def run_entry(entry: Entry, directory: str) -> tuple[float, int]:
 
 # -- worker processes ------------------------------------------------------------------------
 
-_STOP = None  # a multiprocessing.Event set by the parent on Ctrl-C or a failure
-_BUSY = False
+
+def _init_worker() -> None:
+    """A worker dies with its parent (Linux: even a SIGKILLed one) and cleans up like it."""
+    signals.forget_inherited()
+    _die_with_parent()
 
 
-def _interrupt_if_busy(signum, frame) -> None:
-    """Ctrl-C in a worker: stop the running job (cleanly, via KeyboardInterrupt), else ignore."""
-    if _BUSY:
-        raise KeyboardInterrupt
-
-
-def _init_worker(stop) -> None:
-    global _STOP
-    _STOP = stop
-    signal.signal(signal.SIGINT, _interrupt_if_busy)
-
-
-def _worker_job(entry: Entry, directory: str) -> tuple[float, int] | None:
-    global _BUSY
-    if _STOP is not None and _STOP.is_set():
-        return None
-    _BUSY = True
+def _die_with_parent() -> None:
     try:
-        return run_entry(entry, directory)
-    finally:
-        _BUSY = False
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's handler still kills us
+        pass
+    if os.getppid() == 1:  # the parent died before prctl
+        os._exit(1)
 
 
 def build(
     entries: list[Entry], directory: str, *, jobs: int = 2, quiet: bool = False
 ) -> dict[int, tuple[float, int]]:
-    """Run every entry (``jobs`` at a time, heaviest first); return index -> (seconds, bytes)."""
+    """Run every entry (``jobs`` at a time, heaviest first); return index -> (seconds, bytes).
+
+    On any error or interrupt the workers are killed at once: the build directory they write
+    into is thrown away whole by the caller, so no job needs to stop cleanly.
+    """
     order = sorted(range(len(entries)), key=lambda i: -entries[i].weight)
     results: dict[int, tuple[float, int]] = {}
     with Progress(len(entries), "pictures", quiet=quiet) as bar:
@@ -112,11 +111,15 @@ def build(
             return results
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-        stop = ctx.Event()
-        pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(stop,))
+        pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker)
         futures: dict[Future, int] = {}
+        workers: list = []
         try:
-            futures = {pool.submit(_worker_job, entries[i], directory): i for i in order}
+            with signals.deferred():  # workers start here; each is registered before a signal
+                futures = {pool.submit(run_entry, entries[i], directory): i for i in order}
+                workers = list(getattr(pool, "_processes", {}).values())
+                for proc in workers:
+                    signals.register_child(proc)
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -124,29 +127,44 @@ def build(
                     results[futures[fut]] = fut.result()  # a job's error ends the build here
                     bar.update()
         except BaseException:
-            stop.set()
             for fut in futures:
                 fut.cancel()
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                with contextlib.suppress(OSError):
-                    os.kill(proc.pid, signal.SIGINT)  # stop running jobs now (they clean up)
+            for proc in workers:
+                with contextlib.suppress(OSError, ValueError, AttributeError):
+                    proc.kill()
             raise
         finally:
             with contextlib.suppress(BaseException):
                 pool.shutdown(wait=True, cancel_futures=True)
+            for proc in workers:
+                signals.unregister_child(proc)
     return results
 
 
 def write_gallery(directory: str | os.PathLike, opts: GalleryOptions, _: object = None) -> None:
-    """Every picture of ``opts`` into ``directory``, then its README (the gallery's writer)."""
-    directory = str(directory)
-    entries = gallery_entries(directory, opts)
-    for sub in {Path(directory) / Path(p).parent for e in entries for p in e.outputs}:
-        sub.mkdir(parents=True, exist_ok=True)
+    """Every picture of ``opts``, then its README, into ``directory`` (the gallery's writer).
+
+    The jobs write into a hidden sibling directory (``.DIR.PID-XXXX.tmp``) that replaces the
+    gallery whole, README included, only when every job has finished: an interrupted or failed
+    rebuild leaves the old gallery exactly as it was. Ctrl-C, SIGTERM or SIGHUP kill the workers
+    (which also die with a SIGKILLed parent, on Linux) and remove the build directory; a later
+    run removes one left by a killed build.
+    """
+    directory = Path(directory)
+    entries = gallery_entries(str(directory), opts)
+    for stale in remove_stale_builds(directory):
+        print(
+            f"note: removed {str(stale)!r}, left by an interrupted gallery build", file=sys.stderr
+        )
     t0 = time.perf_counter()
-    results = build(entries, directory, jobs=opts.jobs, quiet=opts.quiet)
-    text = readme(entries, gallery_command(directory, opts))
-    write_text_atomic(Path(directory) / "README.md", text)
+    with signals.temporary_directory(beside=directory) as staging:
+        work = gallery_entries(str(staging), opts)
+        for sub in {staging / Path(p).parent for e in work for p in e.outputs}:
+            sub.mkdir(parents=True, exist_ok=True)
+        results = build(work, str(staging), jobs=opts.jobs, quiet=opts.quiet)
+        text = readme(entries, gallery_command(str(directory), opts))
+        write_text_atomic(staging / "README.md", text)
+        swap_in(staging, directory)
     if not opts.quiet:
         total = sum(size for _, size in results.values())
         files = sum(len(e.outputs) for e in entries)
@@ -155,3 +173,45 @@ def write_gallery(directory: str | os.PathLike, opts: GalleryOptions, _: object 
             f"in {time.perf_counter() - t0:.0f} s",
             file=sys.stderr,
         )
+
+
+def swap_in(staging: Path, directory: Path) -> None:
+    """Put the complete ``staging`` directory in place of ``directory`` (its old content goes).
+
+    One ``renameat2(RENAME_EXCHANGE)`` where Linux offers it, so there is never a moment without
+    a gallery; elsewhere two renames. The old gallery ends up in ``staging``, removed with it.
+    """
+    with signals.deferred():
+        if directory.exists():
+            if not _exchange(staging, directory):
+                old = staging.with_name(staging.name + ".old")
+                os.replace(directory, old)
+                os.replace(staging, directory)
+                os.replace(old, staging)  # removed with the temporary directory
+        else:
+            os.replace(staging, directory)
+            staging.mkdir()  # the temporary directory's cleanup expects it
+        signals.hold()
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def remove_stale_builds(directory: Path) -> list[Path]:
+    """Sibling build directories of ``directory`` whose process is gone (a SIGKILLed build)."""
+    removed = []
+    for path in directory.parent.glob(f".{glob.escape(directory.name)}.*.tmp"):
+        pid = path.name[len(directory.name) + 2 :].split(".")[0].split("-")[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed

@@ -97,6 +97,8 @@ def output_for(kind: str, path: str | os.PathLike) -> Output:
     kind that writes only directories takes any path that is not an existing file.
     """
     table = OUTPUTS[kind]
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidValueError(f"output path must be a file name (str or Path), not {path!r}")
     if str(path) == "":
         raise InvalidValueError("output path is empty")
     path = Path(path)
@@ -129,6 +131,8 @@ def output_for(kind: str, path: str | os.PathLike) -> Output:
 
 def check_output(path: str | os.PathLike, *, allow_dir: bool = False) -> Path:
     """Check an output path without touching the disk: a short name, no file in its way."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidValueError(f"output path must be a file name (str or Path), not {path!r}")
     if str(path) == "":
         raise InvalidValueError("output path is empty")
     if "\0" in str(path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +18,6 @@ MAX_FPS = 120.0
 MIN_FPS = 0.01  # a frame per 100 s; below, GIF delays and ffmpeg's rate cannot say it
 MAX_DURATION = 600.0  # seconds of animation
 MAX_HOLD = 60.0  # seconds the last frame may be held
-MAX_FRAMES = 5000  # frames in one animation
-MAX_FRAME_PIXELS = 2_000_000_000  # frames x width x height for one animation
 VIEWS = ("2d", "3d")
 HTML_KINDS = ("player", "video")  # what an .html output holds
 #: Default picture sizes of the charts that are not a scene.
@@ -46,19 +45,25 @@ class RenderOptions:
 
     def __post_init__(self) -> None:
         if self.size is not None:
-            try:
-                w, h = (int(v) for v in self.size)
-            except (TypeError, ValueError):
+            size = self.size
+            if (
+                not isinstance(size, (tuple, list))
+                or len(size) != 2
+                or not all(
+                    isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in size
+                )
+            ):
                 raise InvalidValueError(
-                    f"size {self.size!r} must be two whole numbers (width, height) in pixels"
-                ) from None
+                    f"size={size!r} must be (width, height) in whole pixels, e.g. (1200, 800)"
+                )
+            w, h = (int(v) for v in size)
             if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE):
                 raise InvalidValueError(
                     f"size {w}x{h} is out of range (each side {MIN_SIDE} to {MAX_SIDE} pixels)"
                 )
             object.__setattr__(self, "size", (w, h))
-        if isinstance(self.dpi, bool) or not isinstance(self.dpi, int):
-            raise InvalidValueError(f"dpi={self.dpi!r} must be a whole number")
+        if isinstance(self.dpi, bool) or not isinstance(self.dpi, numbers.Integral):
+            raise InvalidValueError(f"dpi={self.dpi!r} must be a whole number (20 to {MAX_DPI})")
         if not MIN_DPI <= self.dpi <= MAX_DPI:
             raise InvalidValueError(
                 f"dpi={self.dpi} is out of range (choose {MIN_DPI} to {MAX_DPI})"

@@ -23,7 +23,6 @@ import contextlib
 import os
 import shutil
 import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,7 +36,7 @@ HANDLED = {
 _installed = False
 _files: dict[str, None] = {}  # temporary files to remove (insertion-ordered set)
 _dirs: dict[str, None] = {}  # temporary directories to remove
-_procs: list[subprocess.Popen] = []  # children to kill (and wait for) before removing files
+_procs: list = []  # children (Popen, multiprocessing.Process) to kill before removing files
 _held: int | None = None  # a signal that arrived after an output was committed
 _holding = False
 _deferring = 0  # depth of ``deferred()`` blocks
@@ -79,11 +78,12 @@ def stop(signum: int) -> None:
 
 def cleanup() -> None:
     """Kill registered children, then remove registered files and directories."""
-    for proc in list(_procs):
-        with contextlib.suppress(OSError):
-            proc.kill()
+    for proc in list(_procs):  # subprocess.Popen or multiprocessing.Process
         with contextlib.suppress(Exception):
-            proc.wait(timeout=10)
+            proc.kill()
+    for proc in list(_procs):
+        with contextlib.suppress(Exception):
+            (proc.wait if hasattr(proc, "wait") else proc.join)(timeout=10)
     for name in list(_files):
         with contextlib.suppress(OSError):
             os.unlink(name)
@@ -146,12 +146,26 @@ def unregister_file(path: str | os.PathLike) -> None:
 
 
 @contextlib.contextmanager
-def temporary_directory(prefix: str = "animator.") -> Iterator[Path]:
-    """A ``tempfile.TemporaryDirectory`` that a signal removes too."""
+def temporary_directory(
+    prefix: str = "animator.", *, beside: str | os.PathLike | None = None
+) -> Iterator[Path]:
+    """A temporary directory that is removed at the end, on errors and on a signal.
+
+    In ``$TMPDIR``, or hidden beside ``beside`` as ``.NAME.PID-XXXX.tmp`` (same file system, so
+    it can be renamed into place; the pid tells a later run whether its owner is gone).
+    """
     import tempfile
 
-    name = tempfile.mkdtemp(prefix=prefix)
-    _dirs[name] = None
+    with deferred():
+        if beside is None:
+            name = tempfile.mkdtemp(prefix=prefix)
+        else:
+            beside = Path(beside)
+            beside.parent.mkdir(parents=True, exist_ok=True)
+            name = tempfile.mkdtemp(
+                prefix=f".{beside.name[:40]}.{os.getpid()}-", suffix=".tmp", dir=beside.parent
+            )
+        _dirs[name] = None
     try:
         yield Path(name)
     finally:
@@ -159,11 +173,20 @@ def temporary_directory(prefix: str = "animator.") -> Iterator[Path]:
         _dirs.pop(name, None)
 
 
-def register_child(proc: subprocess.Popen) -> None:
+def forget_inherited() -> None:
+    """In a forked worker: the parent's files, directories and children are not ours to clean."""
+    global _held, _holding, _deferring
+    _files.clear()
+    _dirs.clear()
+    _procs.clear()
+    _held, _holding, _deferring = None, False, 0
+
+
+def register_child(proc) -> None:
     """Kill ``proc`` on a signal, before the temporary files are removed."""
     _procs.append(proc)
 
 
-def unregister_child(proc: subprocess.Popen) -> None:
+def unregister_child(proc) -> None:
     with contextlib.suppress(ValueError):
         _procs.remove(proc)

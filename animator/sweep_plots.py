@@ -33,7 +33,7 @@ def sweep_color(i: int) -> str:
 def _y_limits(sweeps: Sequence[Sweep], floor: float) -> tuple[float, float]:
     """From just under the lowest minimum to the start's loss (plus a margin): the useful range."""
     values = [float(v) for s in sweeps for v in s.objective if np.isfinite(v)]
-    starts = [float(s.trajectory.loss[0, 0]) for s in sweeps]
+    starts = [s.start_loss for s in sweeps]
     starts = [v for v in starts if np.isfinite(v)]  # a start far out may overflow to inf
     lows = [v for v in [floor, *values] if np.isfinite(v)] or starts
     if not lows:
@@ -56,7 +56,7 @@ def _x_limits(lrs: np.ndarray) -> tuple[float, float]:
 
 def draw_sweeps(ax, sweeps: Sequence[Sweep]) -> None:
     """Every sweep of ``sweeps`` (same surface, start and steps) on ``ax``."""
-    surface = sweeps[0].surface or get_surface(sweeps[0].trajectory.surface)
+    surface = sweeps[0].surface or get_surface(sweeps[0].surface_name)
     floor = min((m.value for m in surface.minima), default=np.nan)
     lo, hi = _y_limits(sweeps, floor if np.isfinite(floor) else np.inf)
     band = blended_transform_factory(ax.transData, ax.transAxes)
@@ -116,7 +116,7 @@ def draw_sweeps(ax, sweeps: Sequence[Sweep]) -> None:
     ax.set_ylim(lo, hi)
     ax.set_xlim(*_x_limits(sweeps[0].lrs))
     ax.set_xlabel("learning rate (log scale)")
-    steps = sweeps[0].trajectory.steps
+    steps = sweeps[0].steps
     ax.set_ylabel(f"mean loss over the last {tail_length(steps)} of {steps} steps")
     ax.grid(True, which="major", alpha=0.3)
 
@@ -142,9 +142,9 @@ def sweep_figure(
         frameon=False,
     )
     s0 = sweeps[0]
-    x, y = s0.trajectory.start[0]
+    x, y = s0.start
     ax.set_title(  # padded above the "diverged" band
-        f"Learning-rate sweep on {s0.trajectory.surface} from ({x:g}, {y:g}), "
+        f"Learning-rate sweep on {s0.surface_name} from ({x:g}, {y:g}), "
         f"{s0.lrs.size} rates from {format_lr(s0.lrs[0])} to {format_lr(s0.lrs[-1])}",
         fontsize=11,
         pad=16 + 8 * len(sweeps),

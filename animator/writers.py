@@ -66,6 +66,7 @@ def _frames(scene: Scene, options: RenderOptions):
 
 def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> None:
     """An animated GIF: one global palette, frame differences, the last frame held."""
+    from .eta import Estimate
     from .gif import GifWriter
     from .progress import Progress
 
@@ -78,6 +79,7 @@ def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> 
         open(tmp, "wb") as fh,
         Progress(len(plan.steps), "frames", quiet=options.quiet) as bar,
     ):
+        eta = Estimate(len(plan.steps), "frames", quiet=options.quiet)
         writer = GifWriter(fh, renderer.size, palette)
         previous = index = None
         for k, duration in zip(plan.steps, plan.durations_ms(), strict=True):
@@ -93,6 +95,7 @@ def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> 
                 index.reshape(-1)[changed] = lut[lut_keys(rgba.reshape(-1, 4)[changed])]
             writer.add(index, duration)
             bar.update()
+            eta.tick()
         writer.close()
 
 
@@ -106,6 +109,7 @@ def _encode_mp4(
     tmp: Path, scene: Scene, options: RenderOptions, *, name: str | os.PathLike
 ) -> None:
     """Encode into ``tmp``; a failure is an OSError naming ``name`` and its real cause."""
+    from .eta import Estimate
     from .ffmpeg import FfmpegPipe
     from .progress import Progress
 
@@ -117,9 +121,11 @@ def _encode_mp4(
         Progress(plan.total, "frames", quiet=options.quiet) as bar,
         FfmpegPipe(tmp, (w, h), plan.fps, [*MP4_ARGS, "-movflags", "+faststart"], name) as pipe,
     ):
+        eta = Estimate(plan.total, "frames", quiet=options.quiet)
         for k in plan.steps:
             pipe.write(renderer.frame(int(k)))  # the canvas buffer itself, no copy
             bar.update()
+            eta.tick()
         last = renderer.frame(int(plan.steps[-1]))
         for _ in range(plan.hold):
             pipe.write(last)

@@ -33,6 +33,10 @@ DEFAULT_GRID = 200
 MAX_GRID = 1000
 #: Most recorded points (starts x (steps + 1)) in one map: about 0.5 GB of path and loss.
 MAX_BASIN_POINTS = 20_000_000
+#: Bytes of recorded paths a map holds at once: past it the starts run in chunks (each start's
+#: run is independent, so the map is the same to the last bit) and only the per-start results
+#: are kept, so a 1000 x 1000 grid peaks near this, not at the 0.5 GB its whole batch records.
+BASIN_MEMORY = 128 * 2**20
 #: Default tolerance: 2 % of the window's larger side (0.12 on the article's 6 x 6 window).
 TOL_FRACTION = 0.02
 
@@ -151,14 +155,26 @@ def basin_map(
     tol = default_tol(window) if tol is None else float(tol)
     if not (np.isfinite(tol) and tol > 0):
         raise InvalidValueError(f"tol={tol!r} must be a finite number > 0")
+    x0, x1, y0, y1 = window
+    if not (all(np.isfinite(window)) and x0 < x1 and y0 < y1):
+        raise InvalidValueError(f"window {window} must be finite with x0 < x1 and y0 < y1")
     xs, ys, starts = grid_starts(window, n)
-    traj = run(surface, optimizer, starts, steps, label=label, companions=False)
-    final = end_points(traj.xy)
-    code = classify(final, surface.minima, tol)
-    steps_to = steps_to_converge(traj.xy, code, surface.minima, tol)
+    chunk = max(1, BASIN_MEMORY // (3 * 8 * (steps + 1)))
+    finals, codes, settles, diverged = [], [], [], []
+    for lo in range(0, len(starts), chunk):
+        traj = run(
+            surface, optimizer, starts[lo : lo + chunk], steps, label=label, companions=False
+        )
+        finals.append(end_points(traj.xy))
+        codes.append(classify(finals[-1], surface.minima, tol))
+        settles.append(steps_to_converge(traj.xy, codes[-1], surface.minima, tol))
+        diverged.append(np.asarray(traj.diverged_step).reshape(-1))
+        label = traj.label
+        del traj  # this chunk's paths go before the next one runs
+    final, code, steps_to = (np.concatenate(a) for a in (finals, codes, settles))
     return BasinMap(
         surface=surface,
-        label=traj.label,
+        label=label,
         optimizer=optimizer.name,
         hparams=dict(optimizer.hparams),
         window=window,
@@ -170,5 +186,5 @@ def basin_map(
         basin=code.reshape(n, n),
         steps_to=steps_to.reshape(n, n),
         final=final.reshape(n, n, 2),
-        diverged_step=traj.diverged_step.reshape(n, n),
+        diverged_step=np.concatenate(diverged).reshape(n, n),
     )

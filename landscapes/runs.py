@@ -235,9 +235,60 @@ def check_steps(steps: Any) -> int:
     return int(steps)
 
 
+#: Most optimizers run together (one picture, one command, one ``make_scene``).
+MAX_RUNS = 24
+
+
+def check_noise(noise: Any) -> float:
+    """``noise`` as a finite float >= 0, else a clear error (CLI and API alike)."""
+    try:
+        value = float(noise)
+    except (TypeError, ValueError):
+        raise InvalidValueError(f"noise={noise!r} must be a finite number >= 0") from None
+    if isinstance(noise, bool) or not (np.isfinite(value) and value >= 0):
+        raise InvalidValueError(f"noise={noise!r} must be a finite number >= 0")
+    return value
+
+
+def check_seed(seed: Any) -> int | None:
+    """``seed`` as None or a whole number from 0 to 2**32 - 1."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise InvalidValueError(f"seed={seed!r} must be a whole number from 0 to {2**32 - 1}")
+    return int(seed)
+
+
+def check_optimizers(optimizers: Any) -> list[Optimizer]:
+    """A list of 1 to MAX_RUNS optimizers; spec strings ("adam:lr=0.1") are parsed."""
+    from .specs import parse_spec
+
+    if isinstance(optimizers, (str, Optimizer)):
+        optimizers = [optimizers]
+    try:
+        items = list(optimizers)
+    except TypeError:
+        raise InvalidValueError(
+            f"optimizers must be Optimizer objects or spec strings, not {optimizers!r}"
+        ) from None
+    if len(items) > MAX_RUNS:
+        raise InvalidValueError(f"{len(items)} runs requested; at most {MAX_RUNS} run together")
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            item = parse_spec(item)
+        if not isinstance(item, Optimizer):
+            raise InvalidValueError(
+                f"an optimizer must be an Optimizer or a spec string like 'adam:lr=0.1', "
+                f"not {item!r}"
+            )
+        out.append(item)
+    return out
+
+
 def run(
     surface: Surface | str,
-    optimizer: Optimizer,
+    optimizer: Optimizer | str,
     start: Any = None,
     steps: int = 125,
     *,
@@ -290,8 +341,8 @@ def run_many(
     surface = surface if hasattr(surface, "dim") else get_surface(surface)
     xy = as_start(surface.start if start is None else start, getattr(surface, "dim", 2))
     steps = check_steps(steps)
-    if not (np.isfinite(noise) and noise >= 0):
-        raise InvalidValueError(f"noise={noise!r} must be a finite number >= 0")
+    noise, seed = check_noise(noise), check_seed(seed)
+    optimizers = check_optimizers(optimizers)
     labels = [None] * len(optimizers) if labels is None else list(labels)
     if len(labels) != len(optimizers):
         raise InvalidValueError(f"{len(labels)} labels for {len(optimizers)} optimizers")

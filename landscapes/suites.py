@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .errors import InvalidValueError
 from .optimizers import Optimizer
 from .registry import Registry
-from .runs import Trajectory
+from .runs import MAX_RUNS, Trajectory
 from .specs import parse_spec
 
 
@@ -62,8 +62,6 @@ SUITES.register(
 
 # --- runs requested by name: the one place suites are expanded ---------------------------------
 
-#: Runs in one picture or one batch request (a legend, a panel or a batch stays readable).
-MAX_RUNS = 24
 
 RunItem = str | Optimizer | Trajectory | Suite
 

@@ -15,7 +15,7 @@ there. A run that diverges scores +inf and is marked.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,10 @@ DEFAULT_LR_GRID: tuple[float, float, int] = (1e-4, 10.0, 41)
 MAX_SWEEP_LR = 1e6
 #: Most learning rates in one sweep (keeps a request from allocating without bound).
 MAX_SWEEP = 1000
+#: Bytes of recorded paths (x, y, loss per step and lr) a sweep holds at once. Past it the grid
+#: runs in chunks of learning rates and only what the outputs need is kept (objective,
+#: divergence, start): 1000 lrs x 100,000 steps would otherwise hold 2.4 GB per optimizer.
+SWEEP_MEMORY = 256 * 2**20
 #: The objective averages the loss over this fraction of the last steps.
 TAIL_FRACTION_TEXT = "mean loss over the last 10% of steps (at least 1); diverged runs score +inf"
 
@@ -104,19 +108,28 @@ def objective(traj: Trajectory) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Sweep:
-    """A learning-rate sweep of one optimizer: the grid, the objective and the batch run."""
+    """A learning-rate sweep of one optimizer: the grid, the objective and what the outputs need.
+
+    ``trajectory`` (the whole batch, one row per lr) is kept only while it fits
+    :data:`SWEEP_MEMORY`; ``None`` for bigger sweeps, which run in chunks.
+    """
 
     label: str
     optimizer: str
     hparams: dict[str, float]  # every hyperparameter but lr
     lrs: np.ndarray  # (N,)
     objective: np.ndarray  # (N,), +inf where diverged
-    trajectory: Trajectory  # the batch, one row per lr
+    trajectory: Trajectory | None  # the batch, one row per lr, when it fits SWEEP_MEMORY
     surface: Surface | None = None  # the surface itself (a formula surface has no registered name)
+    steps: int = 0
+    start: tuple[float, float] = (0.0, 0.0)
+    start_loss: float = math.nan
+    diverged_step: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    surface_name: str = ""
 
     @property
     def diverged(self) -> np.ndarray:
-        return self.trajectory.diverged_step >= 0
+        return self.diverged_step >= 0
 
     @property
     def best_index(self) -> int | None:
@@ -135,12 +148,12 @@ class Sweep:
             "label": self.label,
             "optimizer": self.optimizer,
             "hparams": dict(self.hparams),
-            "steps": self.trajectory.steps,
-            "start": self.trajectory.start[0].tolist(),
+            "steps": self.steps,
+            "start": list(self.start),
             "objective": TAIL_FRACTION_TEXT,
             "lr": self.lrs.tolist(),
             "value": [float(v) if np.isfinite(v) else None for v in self.objective],
-            "diverged_step": [int(k) if k >= 0 else None for k in self.trajectory.diverged_step],
+            "diverged_step": [int(k) if k >= 0 else None for k in self.diverged_step],
             "chosen_lr": self.best_lr,
         }
 
@@ -169,18 +182,37 @@ def sweep(
     xy = np.array(surface.start if start is None else start, dtype=float)
     if xy.shape != (2,):
         raise InvalidValueError(f"a sweep starts from one point (x, y), not shape {xy.shape}")
-    starts = np.broadcast_to(xy, (grid.size, 2)).copy()
-    traj = run(
+    label = label or opt.name
+    chunk = max(1, SWEEP_MEMORY // (3 * 8 * (int(steps) + 1)))
+    kept, values, diverged, start_loss, name = None, [], [], math.nan, ""
+    for lo in range(0, grid.size, chunk):  # one batch when it fits, else chunks of lrs
+        part = grid[lo : lo + chunk]
+        whole = part.size == grid.size
+        batch = batched if whole else batched_optimizer(opt.name, part, **rest)
+        starts = np.broadcast_to(xy, (part.size, 2)).copy()
+        traj = run(
+            surface, batch, starts, steps, label=label, noise=noise, seed=seed, companions=False
+        )
+        values.append(objective(traj))
+        diverged.append(np.asarray(traj.diverged_step))
+        if lo == 0:
+            start_loss, name = float(traj.loss[0, 0]), traj.surface
+        kept = traj if whole else None
+        del traj  # this chunk's paths go before the next chunk runs
+    return Sweep(
+        label,
+        opt.name,
+        rest,
+        grid,
+        np.concatenate(values),
+        kept,
         surface,
-        batched,
-        starts,
-        steps,
-        label=label or opt.name,
-        noise=noise,
-        seed=seed,
-        companions=False,
+        steps=int(steps),
+        start=(float(xy[0]), float(xy[1])),
+        start_loss=start_loss,
+        diverged_step=np.concatenate(diverged),
+        surface_name=name,
     )
-    return Sweep(label or opt.name, opt.name, rest, grid, objective(traj), traj, surface)
 
 
 def tune(

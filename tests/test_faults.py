@@ -3,6 +3,7 @@
 import errno
 import fcntl
 import os
+import re
 import resource
 import struct
 import subprocess
@@ -196,3 +197,132 @@ def test_unicode_output_name_with_an_ascii_stdout(tmp_path):
     assert (proc.returncode, proc.stderr) == (0, b"")
     assert proc.stdout.decode().endswith("\\xe9\\u2603.json\n")
     assert out.exists()
+
+
+# --- long jobs: an estimate, not a limit ----------------------------------------------------------
+
+
+class _Terminal:
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_a_long_render_says_how_long_once_and_a_short_one_says_nothing():
+    from animator.eta import Estimate, human_duration
+
+    now = [0.0]
+    term = _Terminal()
+    eta = Estimate(3021, stream=term, clock=lambda: now[0])
+    for _ in range(80):  # 80 frames in the first 1.04 s: 3021 frames take about 40 s
+        now[0] += 0.013
+        eta.tick()
+    assert term.text == (
+        "\ranimator: note: about 40 s for 3021 frames; Ctrl-C stops it cleanly, leaving no file\n"
+    )
+    short = _Terminal()
+    eta = Estimate(100, stream=short, clock=lambda: now[0])
+    for _ in range(100):
+        now[0] += 0.05  # 5 s in all
+        eta.tick()
+    assert short.text == ""
+    assert Estimate(3021, quiet=True, stream=_Terminal()).pending is False
+    assert [human_duration(s) for s in (7.4, 41, 200, 9000)] == ["7 s", "40 s", "3 min", "2.5 h"]
+
+
+# --- memory: what is held at once ---------------------------------------------------------------
+
+
+def test_a_sweep_past_the_memory_bound_runs_in_chunks_with_the_same_results(monkeypatch):
+    import numpy as np
+
+    import landscapes.sweep as sweeps
+
+    args = ("hills_and_canyon", "adam", np.geomspace(1e-3, 10, 13), None, 40)
+    whole = sweeps.sweep(*args)
+    assert whole.trajectory is not None  # small: the batch is kept
+    monkeypatch.setattr(sweeps, "SWEEP_MEMORY", 3 * 8 * 41 * 5)  # five rates at a time
+    chunked = sweeps.sweep(*args)
+    assert chunked.trajectory is None  # big: only what the outputs need
+    np.testing.assert_array_equal(chunked.objective, whole.objective)
+    np.testing.assert_array_equal(chunked.diverged_step, whole.diverged_step)
+    assert chunked.to_dict() == whole.to_dict()
+    assert (chunked.start_loss, chunked.steps) == (float(whole.trajectory.loss[0, 0]), 40)
+
+
+def test_a_basin_map_past_the_memory_bound_runs_in_chunks_with_the_same_map(monkeypatch):
+    import numpy as np
+
+    import landscapes.basins as basins
+    from landscapes import parse_spec
+
+    opt = parse_spec("nesterov")
+    whole = basins.basin_map("two_minima", opt, grid=9, steps=20)
+    monkeypatch.setattr(basins, "BASIN_MEMORY", 3 * 8 * 21 * 10)  # ten starts at a time
+    chunked = basins.basin_map("two_minima", opt, grid=9, steps=20)
+    for name in ("basin", "steps_to", "final", "diverged_step"):
+        np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name))
+    assert chunked.label == whole.label
+
+
+def test_basin_map_refuses_an_inverted_window():
+    import landscapes.basins as basins
+    from landscapes import InvalidValueError, parse_spec
+
+    with pytest.raises(InvalidValueError, match="x0 < x1"):
+        basins.basin_map("two_minima", parse_spec("adam"), grid=4, window=(1, -1, -1, 1))
+
+
+# --- the Python API: the same checks, in one place (landscapes.runs) ----------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"noise": "x"}, "noise='x' must be a finite number >= 0"),
+        ({"noise": float("nan")}, "noise=nan must be"),
+        ({"seed": -1}, "seed=-1 must be a whole number from 0 to 4294967295"),
+        ({"seed": 1.5}, "seed=1.5 must be a whole number"),
+    ],
+)
+def test_run_checks_noise_and_seed_like_the_cli(kwargs, fragment):
+    from landscapes import InvalidValueError, run
+
+    with pytest.raises(InvalidValueError, match=re.escape(fragment)):
+        run("simple_quad", "adam", steps=3, **kwargs)
+
+
+def test_run_takes_a_spec_string_and_refuses_anything_else():
+    from landscapes import InvalidValueError, parse_spec, run
+    from landscapes.runs import MAX_RUNS, run_many
+
+    assert run("simple_quad", "adam:lr=0.1", steps=3).hparams["lr"] == 0.1
+    with pytest.raises(InvalidValueError, match="an Optimizer or a spec string"):
+        run("simple_quad", 5, steps=3)
+    with pytest.raises(InvalidValueError, match=f"at most {MAX_RUNS} run together"):
+        run_many("simple_quad", [parse_spec("sgd")] * (MAX_RUNS + 1), steps=3)
+
+
+def test_the_python_api_makes_the_cli_checks(tmp_path):
+    import animator
+    from landscapes import InvalidValueError
+
+    assert animator.plot("x**2 + y**2", ["adam"], steps=3).scene.surface.name == "x**2 + y**2"
+    cases = [
+        (lambda: animator.animate("simple_quad", ["adam"], steps=3, size="1200x800"), "size="),
+        (lambda: animator.plot("simple_quad", ["adam"], steps=3, size=(60000, 60000)), "60000"),
+        (lambda: animator.plot("simple_quad", ["adam"] * 25, steps=3), "at most 24"),
+        (lambda: animator.plot("simple_quad", ["adam"], steps=3).save(None), "not None"),
+    ]
+    for make, fragment in cases:
+        with pytest.raises(InvalidValueError, match=re.escape(fragment)):
+            make()
+    assert list(tmp_path.iterdir()) == []

@@ -157,3 +157,62 @@ def test_a_stale_part_file_of_a_killed_run_is_removed_and_reported(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [".notes.txt", live.name, "runs.csv"]
     )
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        kids += [int(k) for k in (task / "children").read_text().split()]
+    return kids
+
+
+def test_sigterm_to_gallery_kills_its_workers_and_keeps_the_old_gallery_whole(tmp_path):
+    gallery = tmp_path / "g"
+    gallery.mkdir()
+    (gallery / "README.md").write_text("the old gallery\n")
+    (gallery / "old.png").write_bytes(b"old picture")
+    argv = ["gallery", "-o", str(gallery), "--only", "classic", "--basin-grid", "4"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "animator", *argv, "--size", "160x128", "-q", "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:
+        staging = [p for p in tmp_path.iterdir() if p.name.startswith(".g.")]
+        if staging and any(p.is_file() for p in staging[0].rglob("*")):
+            break  # the workers are writing pictures
+        time.sleep(0.05)
+    assert proc.poll() is None, proc.communicate()
+    workers = _children(proc.pid)
+    assert len(workers) >= 2, workers
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (143, b"animator: terminated (SIGTERM)\n")
+    for pid in workers:  # gone, not writing on into the gallery
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g"]
+    assert sorted(p.name for p in gallery.iterdir()) == ["README.md", "old.png"]
+    assert (gallery / "README.md").read_text() == "the old gallery\n"
+
+
+def test_a_killed_gallery_build_is_removed_by_the_next_one(tmp_path):
+    from animator.gallery_build import remove_stale_builds, swap_in
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f".g.{dead.pid}-abcd1234.tmp"
+    (stale / "trajectories").mkdir(parents=True)
+    (stale / "trajectories" / ".x.part.png").write_bytes(b"")
+    running = tmp_path / f".g.{os.getpid()}-abcd1234.tmp"
+    running.mkdir()
+    assert remove_stale_builds(tmp_path / "g") == [stale]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [running.name]
+    # the swap: the new directory takes the old one's place, the old one goes to staging
+    (tmp_path / "g").mkdir()
+    (tmp_path / "g" / "old").write_text("old")
+    (running / "new").write_text("new")
+    swap_in(running, tmp_path / "g")
+    assert [p.name for p in (tmp_path / "g").iterdir()] == ["new"]
+    assert [p.name for p in running.iterdir()] == ["old"]
