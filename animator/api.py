@@ -126,7 +126,7 @@ class Animation(Picture):
         """What Jupyter shows: the interactive player (a 3-D view: the video). Made once."""
         from .page import uses_player
 
-        return self.to_jshtml() if uses_player(self.options) else self.to_html5_video()
+        return self.to_jshtml() if uses_player(self.options, self.scene) else self.to_html5_video()
 
     def to_jshtml(self) -> str:
         """The interactive player as an HTML fragment (no encoding: drawn from the runs' data)."""

@@ -187,7 +187,7 @@ def write_html(path: str | os.PathLike, scene: Scene, options: RenderOptions) ->
     3-D view or when ``options.html`` asks for it."""
     from .page import uses_player, write_player
 
-    if uses_player(options):
+    if uses_player(options, scene):
         write_player(path, scene, options)
     else:
         write_text_atomic(path, animation_html(scene, options, beside=path))
