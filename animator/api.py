@@ -481,6 +481,8 @@ def net(
         data, optimizers, X=X, y=y, points=points, noise=noise, model=model,
         activation=activation, steps=steps, batch=batch, seed=seed, plane=plane, grid=grid,
     )  # fmt: skip
+    if scene.insets:  # the browser player draws only the runs; the moving inset needs frames
+        options = replace(options, html="video")
     notes = [
         f"{t.label} diverged at step {t.diverged_at}: {t.reason}"
         for t in scene.trajectories
