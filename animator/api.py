@@ -126,7 +126,7 @@ class Animation(Picture):
         """What Jupyter shows: the interactive player (a 3-D view: the video). Made once."""
         from .page import uses_player
 
-        return self.to_jshtml() if uses_player(self.options) else self.to_html5_video()
+        return self.to_jshtml() if uses_player(self.options, self.scene) else self.to_html5_video()
 
     def to_jshtml(self) -> str:
         """The interactive player as an HTML fragment (no encoding: drawn from the runs' data)."""
@@ -481,6 +481,8 @@ def net(
         data, optimizers, X=X, y=y, points=points, noise=noise, model=model,
         activation=activation, steps=steps, batch=batch, seed=seed, plane=plane, grid=grid,
     )  # fmt: skip
+    if scene.insets:  # the browser player draws only the runs; the moving inset needs frames
+        options = replace(options, html="video")
     notes = [
         f"{t.label} diverged at step {t.diverged_at}: {t.reason}"
         for t in scene.trajectories

@@ -8,6 +8,10 @@ artist has a distinct zorder above everything static in its axes, so drawing the
 ``moving_artists()`` order gives exactly what a full redraw gives (the legend comes last, above
 the lines).
 
+The lines (the runs on the map and their losses) are :class:`Trails`: in an animation they are
+painted in time order, so a frame only adds the steps since the last frame to a kept picture of
+the earlier ones and costs the same at step 10 as at step 5,000.
+
 A rounding-sensitive run (``Trajectory.rounding_sensitive_from``, see landscapes.sensitivity) is
 drawn as it is: up to that step one line; there a small open diamond; from there on a strand of
 thin lines, the run and its rounding companions, so the reader sees that its path is one of many.
@@ -43,7 +47,7 @@ DESIGN_INCHES = (12.0, 8.0)
 CLIP_MARGIN = 2.0
 #: zorders of the moving artists (above contours, labels, minima and start in the map).
 Z_LINE, Z_MINIMA, Z_SENSITIVE, Z_HEAD, Z_CROSS, Z_NOTE = 7.0, 7.5, 7.8, 8.0, 9.0, 10.0
-Z_CURSOR, Z_LOSS = 2.6, 3.0
+Z_LOSS, Z_CURSOR = 3.0, 4.0
 #: zorder of the strands of rounding-sensitive runs: under every run's line, above the map.
 Z_STRAND = 6.5
 #: Past its sensitive step a run is a thinner line among its companions' faint ones: (line
@@ -185,8 +189,64 @@ def loss_scale(scene: Scene) -> LossScale:
     return LossScale(False, lo - pad, hi + pad)
 
 
+def brush(ax: Axes, **style) -> Line2D:
+    """A line styled and clipped like one of ``ax``'s, but not a child of ``ax``: a
+    :class:`Trails` artist draws it (the axes' own draw would paint it a second time)."""
+    line = Line2D([], [], **style)
+    line.set_figure(ax.figure)
+    line.set_transform(ax.transData)
+    line.set_clip_path(ax.patch)
+    return line
+
+
+class Trails(Artist):
+    """The lines of all runs in one axes, drawn by one artist from step ``a`` to step ``b``.
+
+    A static picture draws each run's whole line, run after run (the last run on top). An
+    animation paints in time order: the segments of step ``a + 1`` of every run, then of step
+    ``a + 2``, ... up to ``b``, each run's segments with its own line as the brush. So the picture
+    up to step ``b`` is the picture up to ``a`` with steps ``a + 1 .. b`` painted over it, which
+    lets ``frames.py`` keep it and paint only what is new; a full draw (``a = 0``) paints the
+    same pixels. Where runs cross, the later step lies on top.
+    """
+
+    def __init__(self, ax: Axes, lines: list[Line2D], paths: list[ClippedPath], *,
+                 time_order: bool, zorder: float) -> None:  # fmt: skip
+        super().__init__()
+        self.lines, self.paths, self.time_order = lines, paths, time_order
+        self.a = self.b = 0
+        self.set_zorder(zorder)
+        ax.add_artist(self)
+
+    def show(self, a: int, b: int) -> None:
+        """Draw steps ``a + 1 .. b`` next time (a static picture: everything up to ``b``)."""
+        self.a, self.b = a, b
+        if not self.time_order:
+            for line, path in zip(self.lines, self.paths, strict=True):
+                v = path.until(b)
+                line.set_data(v[:, 0], v[:, 1])
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible():
+            return
+        if not self.time_order:
+            for line in self.lines:
+                line.draw(renderer)
+            return
+        for k in range(self.a + 1, self.b + 1):
+            for line, path in zip(self.lines, self.paths, strict=True):
+                lo, hi = path.upto[k - 1], path.upto[k]
+                if hi > lo:  # the segments of step k, from the last vertex before them
+                    v = path.verts[max(lo - 1, 0) : hi]
+                    line.set_data(v[:, 0], v[:, 1])
+                    line.draw(renderer)
+        self.stale = False
+
+
 class MapView:
     """The 2-D map: filled contours, colour bar, minima, start; runs drawn as lines."""
+
+    is_3d = False  # a flat map: its lines are Trails
 
     def __init__(self, fig: Figure, rect, scene: Scene, scale: float) -> None:
         surface = scene.surface
@@ -295,6 +355,7 @@ class SceneFigure:
     scale: float
     animated: bool
     moving: list[Artist] = field(default_factory=list)
+    trails: list[Trails] = field(default_factory=list)
     overlays: Overlays | None = None  # what the optimizers hold, at each head (--show)
     insets: tuple = ()  # handles of the scene's insets (Scene.insets)
 
@@ -305,10 +366,13 @@ class SceneFigure:
     def set_step(self, k: int) -> None:
         """Show every run from step 0 to step ``k`` (the legend shows the loss at step ``k``)."""
         k = int(np.clip(k, 0, self.steps))
+        for t in self.trails:
+            t.show(0, k)
         for i, r in enumerate(self.runs):
-            self.map.set_line(r.line, r.path.until(k))
-            for line, path in r.strand:
-                self.map.set_line(line, path.until(k))
+            if self.map.is_3d:  # mplot3d sorts by depth: its lines are redrawn every frame
+                self.map.set_line(r.line, r.path.until(k))
+                for line, path in r.strand:
+                    self.map.set_line(line, path.until(k))
             if r.sensitive is not None:
                 at = r.traj.rounding_sensitive_from
                 self.map.set_point(r.sensitive, r.traj.xy[at] if k >= at else None)
@@ -318,9 +382,8 @@ class SceneFigure:
             d = r.traj.diverged_at
             gone = d is not None and k >= d and r.end_xy is not None
             self.map.set_point(r.cross, r.end_xy if gone else None)
+            r.cross.set_visible(bool(gone))  # an empty marker costs a draw all the same
             r.note.set_visible(bool(gone))
-            loss = r.loss_path.until(k)
-            r.loss_line.set_data(loss[:, 0], loss[:, 1])
             if r.status is None:
                 self.legend.get_texts()[i].set_text(f"{r.name}\n{run_status(r.traj, k)}")
             else:
@@ -352,7 +415,7 @@ class SceneFigure:
                 r.status.set_position(to_fig.transform((box.x0, box.y0)))
 
     def set_animated(self, flag: bool) -> None:
-        for a in self.moving:
+        for a in [*self.trails, *self.moving]:
             a.set_animated(flag)
 
 
@@ -393,7 +456,7 @@ def build_figure(
     sf = SceneFigure(
         fig, view, panel.ax, runs, legend, panel.step_text, panel.cursor, n_steps, s, animated,
         moving=moving_artists(view, panel, runs, overlays, insets, animated), overlays=overlays,
-        insets=insets,
+        insets=insets, trails=make_trails(view, panel, runs, animated),
     )  # fmt: skip
     sf.set_animated(animated)
     sf.set_step(n_steps)
@@ -511,7 +574,10 @@ def add_run(view, panel: LossPanel, traj: Trajectory, i: int, s: float) -> RunAr
     its loss line on the panel."""
     color = RUN_COLORS[i % len(RUN_COLORS)]
     zi = i * 0.01
-    line = view.line(color, s, Z_LINE + zi)
+    if view.is_3d:
+        line = view.line(color, s, Z_LINE + zi)
+    else:  # drawn by the map's Trails, not by the axes
+        line = brush(view.ax, color=color, lw=2.2 * s, solid_capstyle="round", zorder=Z_LINE + zi)
     head = view.marker(color, "o", 7.5 * s, Z_HEAD + zi, mec="white", mew=1.2 * s)
     cross = view.marker(color, "X", 13 * s, Z_CROSS + zi, mec="black", mew=0.8 * s)
     cross.set_clip_on(False)  # whole, even where the run left the map at its border
@@ -519,12 +585,15 @@ def add_run(view, panel: LossPanel, traj: Trajectory, i: int, s: float) -> RunAr
     before, strand = strand_paths(traj)
     path = view.clip_path(before)
     loss_path = panel.path(traj)
-    (loss_line,) = panel.ax.plot([], [], color=color, lw=1.6 * s, zorder=Z_LOSS + zi)
+    loss_line = brush(panel.ax, color=color, lw=1.6 * s, zorder=Z_LOSS + zi)
     run = RunArtists(traj, run_name(traj), path, line, head, cross, note, loss_path, loss_line)
     for j, xy in enumerate(strand):  # the run (over its companions), then its companions
         width, alpha = STRAND_STYLE[min(j, 1)]
         z = Z_LINE + zi + 0.005 if j == 0 else Z_STRAND + zi + 0.001 * j
-        thin = view.line(color, s * width / 2.2, z)
+        if view.is_3d:
+            thin = view.line(color, s * width / 2.2, z)
+        else:
+            thin = brush(view.ax, color=color, lw=s * width, solid_capstyle="round", zorder=z)
         thin.set_alpha(alpha)
         run.strand.append((thin, view.clip_path(xy)))
     at = traj.rounding_sensitive_from
@@ -600,14 +669,28 @@ def moving_artists(
     kept above the lines), the loss panel's, the insets', then the texts (animations)."""
     moving: list[Artist] = list(view.on_top)
     for r in runs:
-        moving += [r.line, r.head, r.cross, r.note, *(line for line, _ in r.strand)]
+        if view.is_3d:
+            moving += [r.line, *(line for line, _ in r.strand)]
+        moving += [r.head, r.cross, r.note]
         moving += [r.sensitive] if r.sensitive is not None else []
     moving += overlays.artists() if overlays is not None else []
     map_moving = sorted(moving, key=lambda a: a.get_zorder())
-    loss = sorted([panel.cursor] + [r.loss_line for r in runs], key=lambda a: a.get_zorder())
     texts = [panel.step_text] + [r.status for r in runs]
     inset_moving = [a for handle in insets for a in handle.artists]
-    return map_moving + loss + inset_moving + (texts if animated else [])
+    return map_moving + [panel.cursor] + inset_moving + (texts if animated else [])
+
+
+def make_trails(view, panel: LossPanel, runs: list[RunArtists], animated: bool) -> list[Trails]:
+    """The lines as :class:`Trails`: the loss panel's, and the map's (every run's line and the
+    strands' thin ones, in zorder) unless the map is 3-D (mplot3d sorts lines by depth)."""
+    trails = [Trails(panel.ax, [r.loss_line for r in runs], [r.loss_path for r in runs],
+                     time_order=animated, zorder=Z_LOSS)]  # fmt: skip
+    if not view.is_3d:
+        pairs = [(r.line, r.path) for r in runs] + [pair for r in runs for pair in r.strand]
+        pairs.sort(key=lambda pair: pair[0].get_zorder())
+        lines, paths = [line for line, _ in pairs], [path for _, path in pairs]
+        trails.append(Trails(view.ax, lines, paths, time_order=animated, zorder=Z_STRAND))
+    return trails
 
 
 def moving_text(

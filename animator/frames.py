@@ -59,7 +59,14 @@ def plan_frames(n_steps: int, options: RenderOptions) -> FramePlan:
 
 
 class FrameRenderer:
-    """Draws frames of a scene by blitting; ``frame(k)`` is the picture at step ``k``."""
+    """Draws frames of a scene by blitting; ``frame(k)`` is the picture at step ``k``.
+
+    Two pictures are kept: the static scene (``background``) and the static scene with the
+    runs' lines up to the last frame's step (``trails``, see ``figure.Trails``). A frame restores
+    the kept trails, paints the steps since the last frame onto them, keeps that, and draws the
+    few other moving artists (heads, minima, cursor, texts) on top: its cost does not grow with
+    the number of steps behind it. Going back in time starts again from the background.
+    """
 
     def __init__(self, scene: Scene, options: RenderOptions) -> None:
         from .figure import build_figure  # matplotlib: only when frames are drawn
@@ -73,6 +80,7 @@ class FrameRenderer:
     def _draw_background(self) -> None:
         self.canvas.draw()  # everything except the animated artists
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+        self.trails, self.trails_step = self.background, 0
 
     @property
     def size(self) -> tuple[int, int]:
@@ -82,11 +90,36 @@ class FrameRenderer:
     def frame(self, k: int) -> np.ndarray:
         """The RGBA frame at step ``k``, shape (H, W, 4): a view of the canvas, valid until the
         next call (copy it to keep it)."""
-        self.canvas.restore_region(self.background)
+        k = int(np.clip(k, 0, self.figure.steps))
+        if k < self.trails_step:
+            self.trails, self.trails_step = self.background, 0
+        self.canvas.restore_region(self.trails)
+        if k > self.trails_step:
+            for trails in self.figure.trails:
+                trails.show(self.trails_step, k)
+                self.fig.draw_artist(trails)
+            self.trails, self.trails_step = self.canvas.copy_from_bbox(self.fig.bbox), k
         self.figure.set_step(k)
         for artist in self.figure.moving_artists():
             self.fig.draw_artist(artist)
         return np.asarray(self.canvas.buffer_rgba())
+
+    def preview(self, k: int) -> np.ndarray:
+        """A copy of the frame at step ``k`` with each run's line drawn whole, as a static
+        picture draws it: the same colours as ``frame(k)`` (it differs only where lines cross),
+        without painting ``k`` steps one by one. For choosing a GIF palette up front."""
+        self.canvas.restore_region(self.background)
+        for trails in self.figure.trails:
+            trails.time_order = False
+            try:
+                trails.show(0, k)
+                self.fig.draw_artist(trails)
+            finally:
+                trails.time_order = True
+        self.figure.set_step(k)
+        for artist in self.figure.moving_artists():
+            self.fig.draw_artist(artist)
+        return np.array(self.canvas.buffer_rgba())
 
     def background_image(self) -> np.ndarray:
         """A copy of the static scene alone (RGBA)."""

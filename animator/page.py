@@ -20,6 +20,7 @@ import json
 import math
 import os
 import secrets
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -52,12 +53,18 @@ def check_html_kind(kind: str) -> None:
         raise InvalidValueError(f"unknown html page {kind!r}; choose from: {', '.join(HTML_KINDS)}")
 
 
-def uses_player(options: RenderOptions) -> bool:
+def uses_player(options: RenderOptions, scene: Scene | None = None) -> bool:
     """Whether an .html output is the interactive player, else the video page: asked for, a 3-D
-    view, or overlays at the heads (``--show``), which only the frame renderer draws."""
+    view, overlays at the heads (``--show``) or a scene's insets (a network's decision
+    boundaries), which only the frame renderer draws."""
     kind = getattr(options, "html", "player")
     check_html_kind(kind)
-    return kind == "player" and options.view in PLAYER_VIEWS and not getattr(options, "show", ())
+    return (
+        kind == "player"
+        and options.view in PLAYER_VIEWS
+        and not getattr(options, "show", ())
+        and not (scene is not None and getattr(scene, "insets", ()))
+    )
 
 
 # --- numbers and pictures -----------------------------------------------------------------------
@@ -149,10 +156,29 @@ def _draw_layers(sf: SceneFigure) -> tuple[bytes, bytes, list[float]]:
     )
 
 
+def _sensitive_mark(run, dpi: float) -> dict | None:
+    """The open diamond where a rounding-sensitive run's strand begins, or None."""
+    mark = getattr(run, "sensitive", None)
+    at = getattr(run.traj, "rounding_sensitive_from", None)
+    if mark is None or at is None:
+        return None
+    pt = dpi / 72.0
+    return {
+        "at": int(at),
+        "xy": [_num(v) for v in run.traj.xy[at]],
+        "outline": _marker_outline(mark.get_marker(), mark.get_markersize(), dpi),
+        "fill": to_hex(mark.get_markerfacecolor()),
+        "edge": to_hex(mark.get_markeredgecolor()),
+        "edgeWidth": mark.get_markeredgewidth() * pt,
+    }
+
+
 def player_data(scene: Scene, options: RenderOptions) -> dict[str, Any]:
     """Everything the browser needs: both pictures, transforms, styles and the runs."""
-    if options.view not in PLAYER_VIEWS or getattr(options, "show", ()):
-        raise InvalidValueError("the player draws flat maps without --show overlays; use a video")
+    if not uses_player(replace(options, html="player"), scene):
+        raise InvalidValueError(
+            "the player draws flat maps without --show overlays or insets; use the video page"
+        )
     sf = build_figure(scene, options, animated=True, fast_text=False)
     fig, ax, ax_loss = sf.fig, sf.map.ax, sf.ax_loss
     static_png, overlay_png, overlay_box = _draw_layers(sf)
@@ -168,6 +194,23 @@ def player_data(scene: Scene, options: RenderOptions) -> dict[str, Any]:
         x, y = fig.transFigure.transform(artist.get_position())
         return [float(x), height - float(y)]
 
+    # every line of the map in zorder (a run's line, and past a rounding-sensitive step its
+    # strand: the run thin, its companions faint, under all runs' lines), as a full draw paints
+    lines = []
+    for i, r in enumerate(sf.runs):
+        for line, path in [(r.line, r.path), *getattr(r, "strand", [])]:
+            lines.append((line.get_zorder(), i, line, path))
+    map_lines = [
+        {
+            "run": i,
+            "verts": _points(path.verts),
+            "upto": path.upto.tolist(),
+            "color": to_hex(line.get_color()),
+            "width": line.get_linewidth() * pt,
+            "alpha": 1.0 if line.get_alpha() is None else float(line.get_alpha()),
+        }
+        for _, i, line, path in sorted(lines, key=lambda item: item[0])
+    ]
     legend_texts = sf.legend.get_texts()
     legend_handles = sf.legend.legend_handles
     runs = []
@@ -200,7 +243,7 @@ def player_data(scene: Scene, options: RenderOptions) -> dict[str, Any]:
                 "xy": _points(t.xy),
                 "loss": [_num(v) for v in t.loss],
                 "status": [run_status(t, k) for k in range(n + 1)],
-                "path": {"verts": _points(r.path.verts), "upto": r.path.upto.tolist()},
+                "sensitive": _sensitive_mark(r, dpi),
                 "lossPath": {"verts": _points(loss_scaled), "upto": r.loss_path.upto.tolist()},
                 "divergedAt": d,
                 "end": None if r.end_xy is None else [_num(v) for v in r.end_xy],
@@ -235,6 +278,7 @@ def player_data(scene: Scene, options: RenderOptions) -> dict[str, Any]:
             "clip": _box(ax_loss.bbox, height),
             "log": log,
         },
+        "lines": map_lines,
         "stepAt": fig_xy(sf.step_text),
         "markers": markers,
         "style": {
@@ -299,7 +343,7 @@ def player_fragment(scene: Scene, options: RenderOptions, *, standalone: bool = 
         f'<label class="la-speed-label">speed <select class="la-speed">{speeds}</select></label>'
         "</div>\n"
         '<p class="la-help">space: play/pause · ←/→: one step · Home/End · click a legend entry '
-        "to hide or show a run · hover a path or the loss panel for numbers</p>\n"
+        "(or press 1–9) to hide or show a run · hover a path or the loss panel for numbers</p>\n"
         f'<script type="application/json" class="la-data">{_json_for_script(data)}</script>\n'
         f"<script>{_asset('player.js')}\nanimatorPlayer(document.getElementById({uid!r}), "
         f"{str(standalone).lower()});</script>\n"

@@ -3,7 +3,9 @@
 matplotlib lays out and rasterises every glyph of a Text on every draw (about 2 ms for a short
 label here), which made the few changing words of a frame (losses, the step counter) cost more
 than everything else in it. ``RasterText`` renders its string with Pillow's FreeType binding in
-matplotlib's own font, caches the bitmap per string, and blends it in with one ``draw_image``.
+matplotlib's own font, caches the bitmaps of its last ``CACHE_SIZE`` strings (a step counter
+never repeats, so an unbounded cache would grow with the animation), and blends it in with one
+``draw_image``.
 It is an ordinary artist, so a full redraw and a blitted frame paint the same pixels. Static
 figures keep matplotlib's Text (vector text in SVG and PDF).
 """
@@ -11,12 +13,16 @@ figures keep matplotlib's Text (vector text in SVG and PDF).
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 
 import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.artist import Artist
 from matplotlib.font_manager import FontProperties, findfont
 from PIL import Image, ImageDraw, ImageFont
+
+#: Bitmaps kept per text: the repeated strings (a settled loss, "diverged at step 6") stay.
+CACHE_SIZE = 64
 
 
 @functools.lru_cache(maxsize=16)
@@ -49,7 +55,7 @@ class RasterText(Artist):
         self._text = text
         self._font = _font(weight, max(1, round(fontsize * dpi / 72.0)))
         self._rgb = np.array(mcolors.to_rgb(color)) * 255
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         if transform is not None:
             self.set_transform(transform)
         self.set_zorder(zorder)
@@ -67,7 +73,9 @@ class RasterText(Artist):
 
     def _bitmap(self, text: str) -> np.ndarray:
         image = self._cache.get(text)
-        if image is None:
+        if image is not None:
+            self._cache.move_to_end(text)
+        else:
             ascent, descent = self._font.getmetrics()
             width = int(np.ceil(self._font.getlength(text))) + 2
             mask = Image.new("L", (width, ascent + descent))
@@ -77,6 +85,8 @@ class RasterText(Artist):
             image[..., 3] = np.asarray(mask)
             image = np.ascontiguousarray(image[::-1])  # draw_image wants the bottom row first
             self._cache[text] = image
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
         return image
 
     def draw(self, renderer) -> None:

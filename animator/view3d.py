@@ -23,6 +23,8 @@ LIFT = 0.01
 class MapView3D:
     """A 3-D axes with the surface, its minima and the start; runs are clipped to the window."""
 
+    is_3d = True  # mplot3d sorts its artists by depth: lines are redrawn every frame
+
     on_top: tuple = ()  # nothing needs redrawing above the lines (the 2-D map's minima do)
 
     def __init__(self, fig: Figure, rect, scene: Scene, scale: float) -> None:

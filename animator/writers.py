@@ -72,7 +72,7 @@ def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> 
 
     plan, renderer = _frames(scene, options)
     background = renderer.background_image()
-    palette, exact = gif_palette(background, np.array(renderer.frame(int(plan.steps[-1]))))
+    palette, exact = gif_palette(background, renderer.preview(int(plan.steps[-1])))
     lut = palette_lut(palette, exact)
     with (
         atomic_path(path) as tmp,
@@ -187,7 +187,7 @@ def write_html(path: str | os.PathLike, scene: Scene, options: RenderOptions) ->
     3-D view or when ``options.html`` asks for it."""
     from .page import uses_player, write_player
 
-    if uses_player(options):
+    if uses_player(options, scene):
         write_player(path, scene, options)
     else:
         write_text_atomic(path, animation_html(scene, options, beside=path))

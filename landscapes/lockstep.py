@@ -56,26 +56,36 @@ class Tape:
     gradient noise of a noisy run), so replays see the same noisy gradient.
     """
 
-    __slots__ = ("answers", "cursor", "question", "perturb")
+    __slots__ = ("answers", "cursor", "question", "perturb", "prefetched", "asks_at_point")
 
     def __init__(self, perturb: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
         self.answers: list[tuple[str, np.ndarray, np.ndarray]] = []
         self.cursor = 0
         self.question: tuple[str, np.ndarray] | None = None
         self.perturb = perturb
+        #: ``(xy, gradient)`` computed with the loss at the run's new point (see ``runs.py``):
+        #: the answer to a question for the gradient at exactly that array, if one comes.
+        self.prefetched: tuple[np.ndarray, np.ndarray] | None = None
+        #: Whether the last update's first question was the gradient at its own ``xy``.
+        self.asks_at_point = False
 
     def _ask(self, kind: str, xy: Any) -> np.ndarray:
         xy = np.asarray(xy, dtype=float)
         if self.cursor < len(self.answers):
             asked_kind, asked, answer = self.answers[self.cursor]
-            if asked_kind != kind or not np.array_equal(asked, xy, equal_nan=True):
+            same = asked is xy or np.array_equal(asked, xy, equal_nan=True)  # `is`: grad(xy)
+            if asked_kind != kind or not same:
                 raise ImpureUpdateError(
                     "an optimizer update asked different questions when run twice on the same "
                     "input; updates must be pure functions of (xy, state, oracle answers)"
                 )
             self.cursor += 1
             return answer.copy()  # the update may modify what it gets; the record stays intact
-        self.question = (kind, np.array(xy))
+        self.question = (kind, xy)  # no copy: the update stops here, nothing can change it
+        if kind == "grad" and self.prefetched is not None and self.prefetched[0] is xy:
+            self.record(kind, self.prefetched[1])
+            self.prefetched = None
+            return self._ask(kind, xy)
         raise _Unanswered
 
     def grad(self, xy: np.ndarray) -> np.ndarray:
@@ -101,13 +111,21 @@ def answer_all(surface: Surface, tapes: Sequence[Tape]) -> None:
             continue
         points = [t.question[1] for t in asking]
         dim = points[0].shape[-1]  # 2 for a surface, P for a network's parameters
-        rows = np.concatenate([p.reshape(-1, dim) for p in points])
+        rows = stack_rows(points)
         answers = getattr(surface, kind)(rows)
         start = 0
         for tape, p in zip(asking, points, strict=True):
             n = p.size // dim
             tape.record(kind, answers[start : start + n].reshape(*p.shape, *(dim,) * tail))
             start += n
+
+
+def stack_rows(points: Sequence[np.ndarray]) -> np.ndarray:
+    """Points of any shapes (..., dim) as the rows of one (M, dim) array (no copy for one)."""
+    dim = points[0].shape[-1]
+    if len(points) == 1:
+        return points[0].reshape(-1, dim)
+    return np.concatenate([p.reshape(-1, dim) for p in points])
 
 
 Update = Callable[[np.ndarray, Any, Any], tuple[np.ndarray, Any]]
@@ -136,4 +154,8 @@ def step_all(
                 stopped.append(i)
         answer_all(surface, [updates[i][3] for i in stopped])
         waiting = stopped
+    for _, xy, _, tape in updates:
+        first = tape.answers[0] if tape.answers else None
+        tape.asks_at_point = first is not None and first[0] == "grad" and first[1] is xy
+        tape.prefetched = None
     return results

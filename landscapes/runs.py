@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import InvalidValueError
 from .insides import StateRecord, record_states
-from .lockstep import Tape, step_all
+from .lockstep import Tape, stack_rows, step_all
 from .optimizers import Optimizer
 from .sensitivity import Companions, expand, member, sensitive_from
 from .surfaces import Surface, get_surface
@@ -351,24 +351,58 @@ def run_many(
             _Run(surface, opt, xy, steps, noise, seed, record_state, companions)
             for opt in optimizers
         ]
+        # the next gradient with the loss: only when the surface itself answers the questions
+        prefetch = oracle is None and hasattr(surface, "value_and_grad")
         for k in range(1, steps + 1):
             live = [r for r in runs if r.alive.any()]
             if not live:
                 break
             asked = surface if oracle is None else oracle
             moved = step_all(asked, [(r.optimizer.update, r.xy, r.state, r.tape) for r in live])
-            points = [xy for xy, _ in moved]
-            dim = xy.shape[-1]
-            values = _split(
-                surface.value(np.concatenate([p.reshape(-1, dim) for p in points])), points
-            )
-            for r, (xy, state), value in zip(live, moved, values, strict=True):
+            losses = _losses(surface, live, moved, prefetch=prefetch)
+            for r, (xy, state), value in zip(live, moved, losses, strict=True):
                 r.record(k, xy, state, value)
     return [r.trajectory(label) for r, label in zip(runs, labels, strict=True)]
 
 
+def _losses(
+    surface: Surface, live: list[_Run], moved: list[tuple[np.ndarray, Any]], *, prefetch: bool
+) -> list:
+    """The loss at every run's new point, in one call per kind.
+
+    A run whose update began by asking for the gradient at its own point will ask for the
+    gradient at this new point next: with ``prefetch``, its loss comes with that gradient (one
+    forward pass for both, ``Surface.value_and_grad``), which is left on its tape for the question.
+    """
+    points = [xy for xy, _ in moved]
+    both = [i for i, r in enumerate(live) if prefetch and r.tape.asks_at_point]
+    only = [i for i in range(len(live)) if i not in both]
+    out: list = [None] * len(live)
+    if only:
+        values = _split(
+            surface.value(stack_rows([points[i] for i in only])), [points[i] for i in only]
+        )
+        for i, v in zip(only, values, strict=True):
+            out[i] = v
+    if both:
+        chosen = [points[i] for i in both]
+        values, grads = surface.value_and_grad(stack_rows(chosen))
+        for i, v, g in zip(both, _split(values, chosen), _split_rows(grads, chosen), strict=True):
+            out[i] = v
+            live[i].tape.prefetched = (points[i], g)
+    return out
+
+
+def _split_rows(rows: np.ndarray, points: list[np.ndarray]) -> list[np.ndarray]:
+    """Rows (M, dim) of a stacked call, one array per run, shaped like that run's points."""
+    ends = np.cumsum([p.size // p.shape[-1] for p in points])[:-1]
+    return [r.reshape(p.shape) for r, p in zip(np.split(rows, ends), points, strict=True)]
+
+
 def _split(values: np.ndarray, points: list[np.ndarray]) -> list[np.ndarray]:
     """The values of a stacked call, one array per run, shaped like that run's points."""
+    if len(points) == 1:
+        return [values.reshape(points[0].shape[:-1])]
     ends = np.cumsum([p.size // p.shape[-1] for p in points])[:-1]
     return [v.reshape(p.shape[:-1]) for v, p in zip(np.split(values, ends), points, strict=True)]
 

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import autograd.numpy as anp
 import numpy as np
 from autograd import grad as _ad_grad
+from autograd import make_vjp as _ad_make_vjp
 
 from .errors import InvalidValueError
 from .registry import Registry
@@ -54,6 +55,7 @@ class Surface:
     _grad: Callable = field(init=False, repr=False, compare=False)
     _hess_rows: tuple = field(init=False, repr=False, compare=False)
     _grad_xy: Callable = field(init=False, repr=False, compare=False)
+    _vjp_xy: Callable = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         def total(xy):
@@ -67,6 +69,8 @@ class Surface:
         # autograd's slicing of an (M, 2) array (np.add.at in its backward pass); same numbers.
         grad_xy = _ad_grad(lambda x, y: anp.sum(self.func(x, y)), argnum=(0, 1))
         object.__setattr__(self, "_grad_xy", grad_xy)
+        vjp_xy = _ad_make_vjp(lambda x, y: self.func(x, y), argnum=(0, 1))
+        object.__setattr__(self, "_vjp_xy", vjp_xy)
 
     def __call__(self, x, y) -> np.ndarray:
         """f(x, y), elementwise over arrays (a mesh or a batch)."""
@@ -91,6 +95,21 @@ class Surface:
         g = np.empty_like(rows)
         g[:, 0], g[:, 1] = gx, gy  # gx, gy broadcast: a term may not depend on x or y at all
         return g.reshape(xy.shape)
+
+    def value_and_grad(self, xy) -> tuple[np.ndarray, np.ndarray]:
+        """``value(xy)`` and ``grad(xy)`` from one forward pass, the same numbers to the bit.
+
+        The gradient of the sum (``grad``) seeds its backward pass with the sum's derivative,
+        ones; here the per-point values are kept and the same ones seed the same pass.
+        """
+        xy = np.asarray(xy, dtype=float)
+        rows = xy.reshape(-1, 2)
+        vjp, ans = self._vjp_xy(rows[:, 0], rows[:, 1])
+        gx, gy = vjp(np.ones(np.shape(ans)))
+        g = np.empty_like(rows)
+        g[:, 0], g[:, 1] = gx, gy
+        value = np.asarray(ans, dtype=float) + np.zeros(len(rows))
+        return value.reshape(xy.shape[:-1]), g.reshape(xy.shape)
 
     def hessian(self, xy) -> np.ndarray:
         """The Hessian at points ``xy`` of shape (..., 2), shape (..., 2, 2)."""

@@ -17,6 +17,7 @@ NUMERIC_FILES = {
     "test_formula.py",
     "test_responses.py",
     "test_cli_engine.py",
+    "test_lockstep.py",
     "test_sensitivity.py",
     "test_optax.py",
     "test_networks.py",

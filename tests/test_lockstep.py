@@ -50,6 +50,8 @@ def test_every_optimizer_in_one_lockstep_equals_independent_runs(start):
     assert [t.optimizer for t in trajs] == L.OPTIMIZERS.names()
     for opt, traj in zip(ALL, trajs, strict=True):
         assert_same_until_divergence(traj, independent(opt, start, STEPS))
+        # losses come with the next gradient (one forward pass): still the plain value
+        assert np.array_equal(traj.loss, SURFACE.value(traj.xy), equal_nan=True)
         single = L.run(SURFACE, opt, start, STEPS)
         assert np.array_equal(traj.xy, single.xy, equal_nan=True)
         assert np.array_equal(traj.loss, single.loss, equal_nan=True)
@@ -67,14 +69,20 @@ def test_noisy_lockstep_draws_each_runs_noise_as_a_single_run_would():
 
 
 def test_the_runs_of_a_command_ask_the_surface_once_per_step(monkeypatch):
-    """The article's five runs and a look-ahead at three points: one grad call of 8 points a
-    step (each with its rounding companions: 8 x ENSEMBLE rows), not six calls."""
+    """The article's five runs and a look-ahead at three points: one gradient call a step, not
+    six (each point with its rounding companions: ENSEMBLE rows). After the first step the five
+    runs' gradients come with their losses (they ask at their own point), the look-ahead's three
+    points go alone."""
     calls = []
-    grad = L.Surface.grad
+    grad, both = L.Surface.grad, L.Surface.value_and_grad
     monkeypatch.setattr(L.Surface, "grad", lambda self, xy: calls.append(len(xy)) or grad(self, xy))
+    monkeypatch.setattr(
+        L.Surface, "value_and_grad", lambda self, xy: calls.append(-len(xy)) or both(self, xy)
+    )
     opts = [L.parse_spec(spec) for _, spec in L.SUITES["article"].runs]
     L.run_many(SURFACE, [*opts, L.make_optimizer("smoothed_nesterov")], START, STEPS)
-    assert calls == [(5 + 3) * ENSEMBLE] * STEPS
+    n = ENSEMBLE
+    assert calls == [(5 + 3) * n] + [-5 * n, 3 * n] * (STEPS - 1) + [-5 * n]
 
 
 def test_questions_that_depend_on_answers_take_more_rounds_not_special_cases():
@@ -101,3 +109,14 @@ def test_an_impure_update_is_caught():
     impure = Optimizer("sgd", {"lr": 0.1}, lambda xy: NoState(), update)
     with pytest.raises(ImpureUpdateError, match="must be pure"):
         L.run_many(SURFACE, [impure, L.make_optimizer("sgd")], START, 3)
+
+
+@pytest.mark.parametrize("name", [*L.SURFACES.names(), "x**2 + 3*sin(y)", "exp(-x*x) + 0*y"])
+def test_value_and_grad_equal_value_and_grad_to_the_last_bit(name):
+    surface = L.resolve_surface(name, None, None)
+    xy = np.random.default_rng(5).uniform(-4, 4, (257, 2))
+    value, grad = surface.value_and_grad(xy)
+    assert np.array_equal(value, surface.value(xy), equal_nan=True)
+    assert np.array_equal(grad, surface.grad(xy), equal_nan=True)
+    v1, g1 = surface.value_and_grad(xy[3])
+    assert v1.shape == () and g1.shape == (2,) and np.array_equal(g1, grad[3], equal_nan=True)

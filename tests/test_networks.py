@@ -405,3 +405,14 @@ def test_pca_directions_are_the_top_singular_vectors(shape):
     _, s, vt = np.linalg.svd(disp, full_matrices=False)
     np.testing.assert_allclose(np.abs(d @ vt[:2].T), np.eye(2), atol=1e-10)
     np.testing.assert_allclose(top, s[:2] ** 2, rtol=1e-12)
+
+
+def test_api_net_returns_an_animation_whose_html_is_the_video_page():
+    """The player draws only the runs in the browser; the moving inset needs drawn frames."""
+    import animator
+    from animator.api import Animation
+
+    anim = animator.net("xor", ["adam:lr=0.05"], points=40, model="logistic", steps=5, grid=5)
+    assert isinstance(anim, Animation)
+    assert anim.options.html == "video" and anim.scene.insets
+    assert anim.scene.trajectories[0].xy.shape == (6, 2)

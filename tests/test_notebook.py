@@ -45,12 +45,19 @@ def test_notebook_shows_the_player_and_a_png():
     png = base64.b64decode(picture[0]["image/png"])
     with Image.open(io.BytesIO(png)) as im:
         assert im.format == "PNG" and im.size == (320, 240)
-    # the notebook's HTML output plays in a browser as it is, beside other output
+    # the notebook's outputs play in a browser as they are: both displays of the same cached
+    # fragment (same ids) are players of their own
     with chromium() as browser:
-        page_html = f"<!DOCTYPE html><html><body><p>Out[1]:</p>{html}</body></html>"
+        page_html = (
+            "<!DOCTYPE html><html><body>"
+            f"<p>Out[1]:</p>{html}<p>Out[2]:</p>{again[0]['text/html']}</body></html>"
+        )
         loaded = open_html(browser, page_html)
         page = loaded.page
-        page.wait_for_function("() => (window.animatorPlayers || []).length === 1")
-        page.evaluate("() => { const p = window.animatorPlayers[0]; p.pause(); p.setStep(7); }")
-        assert page.inner_text(".la-step") == "step 7 / 12"
+        page.wait_for_function("() => (window.animatorPlayers || []).length === 2")
+        page.evaluate(
+            "() => { const [a, b] = window.animatorPlayers; a.pause(); b.pause(); "
+            "a.setStep(7); b.setStep(3); }"
+        )
+        assert page.locator(".la-step").all_inner_texts() == ["step 7 / 12", "step 3 / 12"]
         assert loaded.requests == [] and loaded.errors == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from matplotlib.colors import to_rgb
 from animator.api import make_scene
 from animator.clipping import inside
 from animator.figure import build_figure
-from animator.page import player_data, player_page
+from animator.page import player_data, player_page, uses_player
 from animator.scene import RenderOptions
 from landscapes import get_surface, parse_spec, resolve_surface, run
 from landscapes.suites import DEFAULT_SUITE
@@ -43,10 +44,19 @@ def formula_scene():
     return make_scene(surface, runs)
 
 
+def sensitive_scene():
+    """The article's rmsprop on ripple: rounding-sensitive from about step 14, drawn as a strand
+    (the run thin among its rounding companions) from an open diamond on."""
+    surface = get_surface("ripple")
+    runs = [run(surface, parse_spec(s), steps=80, label=s) for s in ("rmsprop:lr=0.25", "adam")]
+    return make_scene(surface, runs)
+
+
 CASES = {
     "article": (article_scene, RenderOptions()),
     "diverged": (diverged_scene, SMALL),
     "formula": (formula_scene, SMALL),
+    "sensitive": (sensitive_scene, SMALL),
 }
 
 
@@ -118,6 +128,10 @@ def test_page_embeds_transforms_that_match_matplotlib(case):
     """The page's affine, applied in Python, lands where matplotlib draws (to 1e-6 px)."""
     _, scene, options, _ = case
     data = player_data(scene, options)
+    for i, t in enumerate(scene.trajectories):  # a sensitive run is a line and a strand
+        lines = [line for line in data["lines"] if line["run"] == i]
+        assert (len(lines) > 1) == (getattr(t, "rounding_sensitive_from", None) is not None)
+        assert (data["runs"][i]["sensitive"] is None) == (len(lines) == 1)
     sx, tx, sy, ty = data["map"]["affine"]
     for t, want in zip(scene.trajectories, expected_pixels(scene, options, 0), strict=True):
         x, y = t.xy[0]
@@ -164,6 +178,10 @@ def test_player_in_chromium(browser, case):
         page.keyboard.press("ArrowRight")
         page.keyboard.press("ArrowRight")
         assert page.inner_text(".la-step") == f"step 2 / {n}"
+        page.keyboard.press("2")  # digits hide and show runs, as a legend click does
+        assert player(page, "p.hidden") == [False, True] + [False] * (len(scene.trajectories) - 2)
+        page.keyboard.press("2")
+        assert not any(player(page, "p.hidden"))
         # a diverged run ends with its cross and its note at the last step
         player(page, f"p.setStep({n})")
         for i, t in enumerate(scene.trajectories):
@@ -193,9 +211,14 @@ def test_player_in_chromium(browser, case):
         assert f"step {s} " in tip and scene.trajectories[i].label in tip, tip
         assert f"loss {loss:.4g}" in tip, tip
         # minima and the start carry their names
-        start = player(page, "p.mapXY(p.data.markers.find(m => m.name === 'start').xy)")
-        mouse_to(page, start[0] + 0.5, start[1] + 0.5)
-        assert page.inner_text(".la-tip").startswith("start")
+        markers = [("start", scene.trajectories[0].start)]
+        markers += [(f"{m.kind} minimum", m.xy) for m in scene.surface.minima]
+        project = projector(scene, options)
+        for label, xy in markers:
+            at = project(xy)
+            if at is not None:
+                mouse_to(page, at[0] + 0.5, at[1] + 0.5)
+                assert page.inner_text(".la-tip").startswith(label), (name, label)
         # a legend click hides a run: its path, head and loss curve leave the picture
         page.mouse.move(0, 0)
         before = page.locator(".la-figure").screenshot()
@@ -249,3 +272,14 @@ def test_page_data_is_json_and_nothing_refers_outside(case):
     assert data["steps"] == len(data["runs"][0]["xy"]) - 1
     assert not re.search(r"(src|href)=\"(?!data:)", html)
     assert "http://" not in html and "https://" not in html
+
+
+def test_scenes_the_player_cannot_draw_get_the_video_page():
+    """Head overlays (--show), insets (a network's decision boundaries) and 3-D views are drawn
+    only by the frame renderer: their pages are videos."""
+    scene = diverged_scene()
+    assert uses_player(SMALL, scene)
+    assert not uses_player(replace(SMALL, html="video"), scene)
+    assert not uses_player(replace(SMALL, view="3d"), scene)
+    assert not uses_player(replace(SMALL, show=("grad",)), scene)
+    assert not uses_player(SMALL, replace(scene, insets=(object(),)))

@@ -109,6 +109,17 @@ def test_fast_frame_equals_full_redraw(diverged_scene):
     assert not np.array_equal(renderer.frame(2), renderer.full_redraw(8))
 
 
+def test_incremental_frames_equal_full_redraws(diverged_scene, article_scene):
+    """Frames painted on the kept lines of the frame before (forwards, skipping steps, and
+    going back) equal full redraws of the same steps, pixel for pixel."""
+    for scene in (diverged_scene, article_scene):
+        options = RenderOptions(size=(360, 240), dpi=50)
+        fast, slow = FrameRenderer(scene, options), FrameRenderer(scene, options)
+        steps = scene.trajectories[0].steps
+        for k in [0, 1, 2, 3, 5, 6, steps, 1, 4, steps]:
+            assert np.array_equal(fast.frame(k), slow.full_redraw(k)), k
+
+
 def test_frame_plan_thins_evenly_and_holds():
     plan = plan_frames(125, RenderOptions(fps=20.0))
     assert list(plan.steps) == list(range(126)) and plan.hold == 20 and plan.total == 146
@@ -202,10 +213,10 @@ def test_rounding_sensitive_run_is_drawn_as_one_of_many(sensitive_scene):
     assert at is not None and calm.traj.rounding_sensitive_from is None and not calm.strand
     assert len(wild.strand) == 5  # the run and its four companions, from step `at` on
     for k in (at - 1, at + 3):
-        sf.set_step(k)
-        line = wild.line.get_xydata()
+        sf.set_step(k)  # the lines are Trails: what they draw up to step k is path.until(k)
+        line = wild.path.until(k)
         assert len(line) == min(k, at) + 1 and (line[-1] == wild.traj.xy[min(k, at)]).all()
-        strands = [strand.get_xydata() for strand, _ in wild.strand]
+        strands = [path.until(k) for _, path in wild.strand]
         assert all(len(v) == max(k - at + 1, 0) for v in strands)
         if k > at:  # the run's own strand is the run; the others are its companions
             np.testing.assert_array_equal(strands[0], wild.traj.xy[at : k + 1])
@@ -228,7 +239,7 @@ def test_legend_and_counter_follow_the_step(article_scene):
     adam = sf.runs[-1]
     assert sf.step_text.get_text() == "step 3 / 6"
     assert adam.status.get_text() == f"loss {adam.traj.loss[3]:.3g}"
-    assert len(adam.line.get_xydata()) == 4  # start and three steps, all inside the window
+    assert all((t.a, t.b) == (0, 3) for t in sf.trails)  # the lines: start and three steps
     assert sf.cursor.get_xdata()[0] == 3
 
 

@@ -9,6 +9,13 @@
  */
 function animatorPlayer(root, standalone) {
   "use strict";
+  // A notebook may show the same (cached) fragment twice, ids and all: each script then takes
+  // the first player with that id that no script has started yet.
+  if (root && root.animatorPlayer) {
+    const twins = document.querySelectorAll('[id="' + root.id + '"]');
+    root = Array.prototype.find.call(twins, (e) => !e.animatorPlayer) || null;
+  }
+  if (!root) return;
   const D = JSON.parse(root.querySelector(".la-data").textContent);
   const W = D.size[0], H = D.size[1], N = D.steps, S = D.style;
   const figure = root.querySelector(".la-figure");
@@ -116,18 +123,25 @@ function animatorPlayer(root, standalone) {
     clipTo(D.map.clip);
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
-    ctx.lineWidth = S.line;
-    D.runs.forEach((r, i) => {
-      if (hidden[i]) return;
-      ctx.strokeStyle = r.color;
-      polyline(r.path.verts, r.path.upto[k], D.map.affine);
+    D.lines.forEach((l) => {
+      if (hidden[l.run]) return;
+      ctx.strokeStyle = l.color;
+      ctx.lineWidth = l.width;
+      ctx.globalAlpha = l.alpha;
+      polyline(l.verts, l.upto[k], D.map.affine);
     });
     ctx.restore();
     if (overlayReady) {
       const b = D.overlayBox;
       ctx.drawImage(overlay, b[0], b[1], b[2] - b[0], b[3] - b[1]);
     }
-    // heads, then the crosses and notes of diverged runs
+    // where a rounding-sensitive run's strand begins, then heads, crosses and notes
+    D.runs.forEach((r, i) => {
+      const m = r.sensitive;
+      if (hidden[i] || !m || k < m.at || !inWindow(m.xy)) return;
+      const q = mapXY(m.xy);
+      shape(m.outline, q[0], q[1], m.fill, m.edge, m.edgeWidth);
+    });
     state.heads = D.runs.map(() => null);
     ctx.save();
     clipTo(D.map.clip);
@@ -159,6 +173,13 @@ function animatorPlayer(root, standalone) {
       polyline(r.lossPath.verts, r.lossPath.upto[k], D.loss.affine);
     });
     ctx.restore();
+    // each visible curve's current value as a small dot, so even step 0 shows where runs start
+    D.runs.forEach((r, i) => {
+      const v = r.loss[k];
+      if (hidden[i] || v === null || (D.loss.log && v <= 0)) return;
+      const q = lossXY(k, v);
+      if (inBox(D.loss.clip, q[0], q[1], 0)) disc(q[0], q[1], S.lossLine * 1.4, r.color, null, 0);
+    });
     shape(S.cursor, affine(D.loss.affine, k, 0)[0], D.loss.clip[3], S.cursorColor);
     // texts: the step counter and each run's status on its legend entry
     ctx.textBaseline = "bottom";
@@ -179,7 +200,18 @@ function animatorPlayer(root, standalone) {
     state.draws++;
   }
   function highlight(h) {
-    const r = D.runs[h.i], p = r.xy[h.s], v = r.loss[h.s];
+    const r = D.runs[h.i], p = r.xy[h.s], v = r.loss[h.s], c = D.loss.clip;
+    // the hovered step across the loss panel, so its curves can be read off there
+    const gx = affine(D.loss.affine, h.s, 0)[0];
+    ctx.save();
+    ctx.strokeStyle = "rgba(0,0,0,0.45)";
+    ctx.lineWidth = 1;
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(gx, c[1]);
+    ctx.lineTo(gx, c[3]);
+    ctx.stroke();
+    ctx.restore();
     if (inWindow(p)) { const q = mapXY(p); disc(q[0], q[1], S.head + 3, null, "#000000", 1.5); }
     if (v !== null && !(D.loss.log && v <= 0)) {
       const q = lossXY(h.s, v);
@@ -284,7 +316,7 @@ function animatorPlayer(root, standalone) {
     tip.style.top = top + "px";
   }
   function hideTip() { tip.hidden = true; hover = null; draw(); }
-  canvas.addEventListener("mousemove", (e) => {
+  canvas.addEventListener("pointermove", (e) => {
     const xy = figureXY(e);
     canvas.style.cursor = legendAt(xy[0], xy[1]) >= 0 ? "pointer" : "default";
     const h = pick(xy[0], xy[1]);
@@ -293,7 +325,7 @@ function animatorPlayer(root, standalone) {
     showTip(h);
     draw();
   });
-  canvas.addEventListener("mouseleave", () => { if (hover) hideTip(); });
+  canvas.addEventListener("pointerleave", () => { if (hover) hideTip(); });
   canvas.addEventListener("click", (e) => {
     const xy = figureXY(e), i = legendAt(xy[0], xy[1]);
     if (i >= 0) toggle(i);
@@ -312,6 +344,7 @@ function animatorPlayer(root, standalone) {
     else if (e.key === "ArrowRight") { pause(); setStep(step + 1); }
     else if (e.key === "Home") { pause(); setStep(0); }
     else if (e.key === "End") { pause(); setStep(N); }
+    else if (/^[1-9]$/.test(e.key) && Number(e.key) <= D.runs.length) toggle(Number(e.key) - 1);
     else return;
     e.preventDefault();
   }
