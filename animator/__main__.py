@@ -1,11 +1,11 @@
 """The ``animator`` program: ``python -m animator`` and the console script."""
 
-from . import signals
+from .output import signals
 
 
 def main() -> None:
     signals.install()  # first: a Ctrl-C while the libraries load exits 130 like any other
-    from .cli import entry
+    from .cli.main import entry
 
     entry()
 

@@ -41,7 +41,7 @@ from landscapes import (
 )
 from landscapes.suites import RunItem, flat_runs
 
-from . import outputs
+from .output import registry as outputs
 from .requests import Request
 from .scene import HISTORY_SIZE, RenderOptions, Scene
 
@@ -104,7 +104,7 @@ class Picture(Product):
     @property
     def figure(self):
         """A fresh matplotlib Figure of the final picture (to adjust before saving)."""
-        from .figure import render_figure
+        from .draw.figure import render_figure
 
         return render_figure(self.scene, self.options)
 
@@ -114,7 +114,7 @@ class Animation(Picture):
 
     def frame(self, k: int) -> np.ndarray:
         """The RGBA frame (H, W, 4) at step ``k``."""
-        from .frames import FrameRenderer
+        from .draw.frames import FrameRenderer
 
         return np.array(FrameRenderer(self.scene, self.options).frame(k))
 
@@ -124,19 +124,19 @@ class Animation(Picture):
 
     def _repr_html_(self) -> str:
         """What Jupyter shows: the interactive player (a 3-D view: the video). Made once."""
-        from .page import uses_player
+        from .output.page import uses_player
 
         return self.to_jshtml() if uses_player(self.options, self.scene) else self.to_html5_video()
 
     def to_jshtml(self) -> str:
         """The interactive player as an HTML fragment (no encoding: drawn from the runs' data)."""
-        from .page import player_fragment
+        from .output.page import player_fragment
 
         return self._cached("player", lambda: player_fragment(self.scene, self.options))
 
     def to_html5_video(self) -> str:
         """An H.264 ``<video>`` with the MP4 inside (base64) and the final frame as poster."""
-        from .writers import animation_html
+        from .output.writers import animation_html
 
         return self._cached("video", lambda: animation_html(self.scene, self.options, page=False))
 
@@ -201,7 +201,7 @@ class Responses(Product):
         return self.data
 
     def _repr_png_(self) -> bytes:
-        from .charts import overview_png
+        from .charts.writers import overview_png
 
         return overview_png(self.table, self.options)
 
@@ -215,7 +215,7 @@ class Gallery(Product):
         return None
 
     def _repr_markdown_(self) -> str:
-        from .gallery_plan import gallery_entries
+        from .galleries.plan import gallery_entries
 
         entries = gallery_entries("gallery", self.data)
         return "\n".join(f"- `{e.command()}`" for e in entries)
@@ -434,7 +434,7 @@ def gallery(
 
     ``sections`` and ``surfaces`` build a part only; ``jobs`` worker processes share the work.
     """
-    from .gallery_plan import GalleryOptions, check_gallery_options
+    from .galleries.plan import GalleryOptions, check_gallery_options
 
     given = dict(size=size, sections=sections, surfaces=surfaces, basin_grid=basin_grid)
     given["response_dpi"] = response_dpi
@@ -621,7 +621,7 @@ def _scene(
     longest = max(t.steps for t in trajectories)
     trajectories = [hold_to(t, longest) for t in trajectories]
     if show:
-        from .overlays import absent_notes
+        from .draw.overlays import absent_notes
 
         notes += absent_notes(trajectories, show)
     for traj in trajectories:

@@ -153,7 +153,7 @@ class DecisionInset:
         return self.cache[key]
 
     def attach(self, fig, scale: float):
-        from .colors import RUN_COLORS
+        from .draw.colors import RUN_COLORS
 
         if len(self.paths) > INSET_MAX_RUNS:
             return _NoInset()

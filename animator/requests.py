@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .outputs import Output, output_for
+from .output.registry import Output, output_for
 
 #: API function -> the kind of product it returns (the kind picks the outputs).
 FUNCTION_KINDS: dict[str, str] = {

@@ -78,7 +78,7 @@ class RenderOptions:
             raise InvalidValueError(
                 f"unknown html {self.html!r}; choose from: {', '.join(HTML_KINDS)}"
             )
-        from .overlays import check_show  # no matplotlib: it loads only when drawing
+        from .draw.overlays import check_show  # no matplotlib: it loads only when drawing
 
         object.__setattr__(self, "show", check_show(self.show or None))
         if (self.show or self.field) and self.view == "3d":

@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 
 import animator
-from animator.page import player_fragment, player_page
-from animator.writers import animation_html
+from animator.output.page import player_fragment, player_page
+from animator.output.writers import animation_html
 
 
 def timed(make):

@@ -4,7 +4,7 @@ The common way is matplotlib's ``FuncAnimation(...).save()`` with ``PillowWriter
 ``FFMpegWriter`` (MP4, the same x264 settings as ours, imageio-ffmpeg's ffmpeg): every frame
 redraws the whole figure. The fast way is ``animator``'s writers: the static scene drawn once,
 only the moving artists drawn per frame, one GIF palette and frame differences, RGBA streamed to
-ffmpeg. Both draw the same figure (``animator.figure.build_figure``) at the same size and frame
+ffmpeg. Both draw the same figure (``animator.draw.figure.build_figure``) at the same size and frame
 count (the hold on the last frame is turned off, so both write exactly steps + 1 frames).
 
     python benchmarks/bench_render.py            # 1200x800, 126 frames, 5 runs (the article)
@@ -25,9 +25,9 @@ import imageio_ffmpeg  # noqa: E402
 import matplotlib  # noqa: E402
 from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter  # noqa: E402
 
-from animator.figure import build_figure  # noqa: E402
+from animator.draw.figure import build_figure  # noqa: E402
+from animator.output.writers import MP4_ARGS, write_gif, write_mp4  # noqa: E402
 from animator.scene import RenderOptions, Scene  # noqa: E402
-from animator.writers import MP4_ARGS, write_gif, write_mp4  # noqa: E402
 from landscapes import get_surface, run_suite  # noqa: E402
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import animator.commands.render as render  # noqa: E402
-from animator.cli import DEFAULT_ARGV, main  # noqa: E402
+import animator.cli.commands.render as render  # noqa: E402
+from animator.cli.main import DEFAULT_ARGV, main  # noqa: E402
 from landscapes import SUITES, get_surface, parse_spec, run_many  # noqa: E402
 
 

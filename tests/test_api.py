@@ -1,6 +1,6 @@
 """The Python API and the command line write the same bytes for the same request.
 
-Every subcommand, every output format: once through ``animator.cli.main`` and once through the
+Every subcommand, every output format: once through ``animator.cli.main.main`` and once through the
 ``animator.<function>(...).save(...)`` a notebook user would write, in two directories, with the
 same relative output name (the gallery's README quotes it). Same machine, so byte-identical.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import animator
-from animator.cli import main
+from animator.cli.main import main
 from landscapes import SUITES, InvalidValueError, UnknownNameError, make_optimizer, run
 
 TINY = ("--size", "128x86", "--dpi", "40")
@@ -230,7 +230,7 @@ def test_no_module_hides_an_api_function():
 def test_every_registered_writer_exists():
     import importlib
 
-    from animator.outputs import OUTPUTS
+    from animator.output.registry import OUTPUTS
 
     for kind, table in OUTPUTS.items():
         for suffix, output in table.items():

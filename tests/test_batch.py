@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import landscapes as L
-from animator.cli import main
+from animator.cli.main import main
 from landscapes.basins import DIVERGED, ELSEWHERE, UNSETTLED, basin_map, classify, grid_starts
 from landscapes.sweep import (
     batched_optimizer,
@@ -167,7 +167,7 @@ def test_grid_limits():
 
 
 def test_basin_figure_small_multiples_share_one_legend():
-    from animator.basin_plots import basin_figure, basin_rgb, legend_handles
+    from animator.charts.basins import basin_figure, basin_rgb, legend_handles
 
     maps = [
         basin_map("two_minima", L.make_optimizer(n), grid=12, steps=30) for n in ("adam", "sgd")
@@ -272,7 +272,7 @@ TRICKY_LABEL = 'a,b "c"\rd'
 def test_tricky_label_round_trips_through_every_csv():
     import csv
 
-    from animator.exports import basins_to_csv, scene_to_csv, sweeps_to_csv
+    from animator.output.exports import basins_to_csv, scene_to_csv, sweeps_to_csv
     from animator.scene import Scene
 
     opt = L.parse_spec("sgd")

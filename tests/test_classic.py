@@ -117,7 +117,7 @@ def test_classic_surfaces_are_listed():
     import contextlib
     import io
 
-    from animator.cli import main
+    from animator.cli.main import main
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import landscapes as L
-from animator.cli import main
+from animator.cli.main import main
 
 
 def test_list_prints_every_registry(capsys):

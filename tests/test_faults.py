@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from animator.cli import main
-from animator.ffmpeg import ffmpeg_error
+from animator.cli.main import main
+from animator.output.ffmpeg import ffmpeg_error
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--steps", "6", "--size", "160x128", "-q"]
@@ -217,7 +217,7 @@ class _Terminal:
 
 
 def test_a_long_render_says_how_long_once_and_a_short_one_says_nothing():
-    from animator.eta import Estimate, human_duration
+    from animator.output.eta import Estimate, human_duration
 
     now = [0.0]
     term = _Terminal()

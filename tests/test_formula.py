@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from animator.cli import main
+from animator.cli.main import main
 from landscapes import (
     SURFACES,
     InvalidValueError,

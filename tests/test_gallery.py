@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from animator.cli import build_parser, main
-from animator.gallery_build import build, compress_png
-from animator.gallery_plan import (
+from animator.charts.history import history_name, use_log_scale
+from animator.cli.main import build_parser, main
+from animator.galleries.build import build, compress_png
+from animator.galleries.plan import (
     ARTICLE_SURFACES,
     CLASSIC_SURFACES,
     SECTION_KEYS,
@@ -22,7 +23,6 @@ from animator.gallery_plan import (
     gallery_entries,
     readme,
 )
-from animator.history_plots import history_name, use_log_scale
 from animator.requests import Request
 from landscapes import SUITES, UnknownNameError, make_optimizer, parse_spec, run
 from landscapes.responses import METHODS, SIGNALS

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from animator.clipping import clip_path, clip_segment
-from animator.gif import GifWriter, lzw_encode
+from animator.draw.clipping import clip_path, clip_segment
+from animator.output.gif import GifWriter, lzw_encode
 
 
 def _decode(data: bytes) -> list[np.ndarray]:

@@ -7,8 +7,8 @@ import shlex
 
 import pytest
 
-from animator.cli import build_parser, main
-from animator.commands import COMMANDS
+from animator.cli.commands import COMMANDS
+from animator.cli.main import build_parser, main
 
 
 def command_parsers() -> dict[str, argparse.ArgumentParser]:

@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from animator.cli import main
-from animator.figure import build_figure
-from animator.frames import FrameRenderer
-from animator.overlays import OVERLAYS, capped, check_show, field_grid, nice
+from animator.cli.main import main
+from animator.draw.figure import build_figure
+from animator.draw.frames import FrameRenderer
+from animator.draw.overlays import OVERLAYS, capped, check_show, field_grid, nice
 from animator.scene import RenderOptions, Scene
 from landscapes import OPTIMIZERS, InvalidValueError, get_surface, make_optimizer, run
 

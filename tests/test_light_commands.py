@@ -1,6 +1,6 @@
 """Commands that draw nothing never import the plotting stack (so they start fast).
 
-One fresh interpreter runs every light command through ``animator.cli.main`` and reports, after
+One fresh interpreter runs every light command through ``animator.cli.main.main`` and reports, after
 each, whether matplotlib, Pillow or imageio got imported; a picture command at the end proves the
 check can fail.
 """
@@ -53,7 +53,7 @@ PICTURE = ["render", "hills_and_canyon", "-O", "sgd", "--steps", "3", "-o", "{tm
 
 PROBE = """
 import contextlib, io, json, sys
-from animator.cli import main
+from animator.cli.main import main
 heavy = ("matplotlib", "PIL", "imageio")
 report = []
 for argv in json.loads(sys.argv[1]):

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import landscapes as L
-from animator.cli import main
-from animator.exports import scene_to_csv, scene_to_json
+from animator.cli.main import main
 from animator.network import network_scene
+from animator.output.exports import scene_to_csv, scene_to_json
 from landscapes.datasets import DATASETS, as_dataset, make_dataset
 from landscapes.networks import MinibatchOracle, ModelLoss, parse_model, train
 from landscapes.plane import lattice, pca_plane, plane_surface, random_plane
@@ -369,7 +369,7 @@ def test_net_command_bad_input_exits_2_without_a_file(tmp_path, capsys, args, wo
 
 def test_network_frames_blit_exactly_like_a_full_redraw():
     """The decision-boundary inset moves with the runs: a fast frame equals a full redraw."""
-    from animator.frames import FrameRenderer
+    from animator.draw.frames import FrameRenderer
     from animator.scene import RenderOptions
 
     scene = tiny_scene()

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from animator.cli import main
+from animator.cli.main import main
 from landscapes import InvalidValueError, parse_spec, run
 
 START = [[-2.8, -2.5], [1.0, 1.0]]

@@ -15,9 +15,9 @@ import pytest
 from matplotlib.colors import to_rgb
 
 from animator.api import make_scene
-from animator.clipping import inside
-from animator.figure import build_figure
-from animator.page import player_data, player_page, uses_player
+from animator.draw.clipping import inside
+from animator.draw.figure import build_figure
+from animator.output.page import player_data, player_page, uses_player
 from animator.scene import RenderOptions
 from landscapes import get_surface, parse_spec, resolve_surface, run
 from landscapes.suites import DEFAULT_SUITE

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from animator.cli import main
+from animator.cli.main import main
 from landscapes import InvalidValueError, Trajectory, get_surface, parse_spec, run
 from landscapes.paths import hold_to, read_paths
 

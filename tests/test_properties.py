@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import landscapes as L
-from animator.cli import main
+from animator.cli.main import main
 
 NAMES = [*L.OPTIMIZERS.names(), "adm", "", " adam ", "ADAM", "rms-prop", "nesterov"]
 KEYS = ["lr", "momentum", "rho", "beta1", "beta2", "eps", "bogus", "", " lr"]

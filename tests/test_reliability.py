@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from animator.cli import main
+from animator.cli.main import main
 
 R = ["render", "simple_quad"]
 BAD_INPUTS = [
@@ -124,7 +124,7 @@ def test_same_export_twice_is_byte_identical(tmp_path):
 
 def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
     """An error in the middle of writing (here: an injected encoder failure) leaves nothing."""
-    import animator.exports as exports
+    import animator.output.exports as exports
 
     def broken(scene):
         raise OSError(28, "No space left on device")
@@ -136,7 +136,7 @@ def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
 
 
 def test_failed_write_keeps_previous_file(tmp_path, monkeypatch):
-    from animator.atomic import atomic_path
+    from animator.output.atomic import atomic_path
 
     target = tmp_path / "keep.txt"
     target.write_text("old")

@@ -15,13 +15,13 @@ import pytest
 from PIL import Image
 
 import animator
-from animator.cli import main
-from animator.clipping import inside
-from animator.figure import build_figure, loss_scale, run_name, wrap_formula
-from animator.frames import FrameRenderer, plan_frames
-from animator.progress import Progress
+from animator.cli.main import main
+from animator.draw.clipping import inside
+from animator.draw.figure import build_figure, loss_scale, run_name, wrap_formula
+from animator.draw.frames import FrameRenderer, plan_frames
+from animator.output.progress import Progress
+from animator.output.writers import write_gif, write_mp4
 from animator.scene import RenderOptions, Scene
-from animator.writers import write_gif, write_mp4
 from landscapes import InvalidValueError, get_surface, parse_spec, run, run_suite
 
 SMALL = RenderOptions(fps=10.0, size=(240, 160), dpi=40, hold=0.2, quiet=True)

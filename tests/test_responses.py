@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import landscapes.responses as responses
-from animator.charts import chart_plan
-from animator.cli import main
+from animator.charts.writers import chart_plan
+from animator.cli.main import main
 from landscapes import InvalidValueError, UnknownNameError
 from landscapes.responses import (
     METHODS,

@@ -198,7 +198,7 @@ def test_sigterm_to_gallery_kills_its_workers_and_keeps_the_old_gallery_whole(tm
 
 
 def test_a_killed_gallery_build_is_removed_by_the_next_one(tmp_path):
-    from animator.gallery_build import remove_stale_builds, swap_in
+    from animator.galleries.build import remove_stale_builds, swap_in
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()

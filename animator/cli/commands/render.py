@@ -10,11 +10,11 @@ import argparse
 from landscapes import InvalidValueError
 from landscapes.sweep import parse_lr_grid
 
+from ...draw.overlays import OVERLAY_HELP
+from ...output.registry import output_for, suffixes
+from ...requests import Request
+from ...scene import HTML_KINDS, MAX_DURATION, MAX_FPS, MAX_HOLD, MIN_FPS, VIEWS
 from ..arguments import bounded_float, bounded_int
-from ..outputs import output_for, suffixes
-from ..overlays import OVERLAY_HELP
-from ..requests import Request
-from ..scene import HTML_KINDS, MAX_DURATION, MAX_FPS, MAX_HOLD, MIN_FPS, VIEWS
 from .common import add_lr_option, add_picture_arguments, add_run_arguments, request_of
 
 NAME = "render"

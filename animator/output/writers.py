@@ -1,4 +1,4 @@
-"""Picture and animation writers of a scene: .png .svg .pdf .gif .mp4 .html (see outputs.py).
+"""Picture and animation writers of a scene: .png .svg .pdf .gif .mp4 .html (see registry.py).
 
 Every file goes through ``atomic_path`` (a failed render never leaves half a file). matplotlib,
 Pillow and ffmpeg are imported inside the writers, so ``animator list`` starts fast.
@@ -24,10 +24,10 @@ import numpy as np
 
 from landscapes import InvalidValueError
 
+from ..scene import RenderOptions, Scene
 from .atomic import atomic_path, write_text_atomic
 from .palette import gif_palette, lut_keys, palette_lut
 from .savefig import save_figure
-from .scene import RenderOptions, Scene
 
 #: x264 settings shared by the MP4 writer and the benchmark's FFMpegWriter baseline.
 MP4_PRESET = "veryfast"
@@ -40,7 +40,7 @@ MP4_ARGS = ["-preset", MP4_PRESET, "-crf", str(MP4_CRF), "-tune", "animation"]
 
 def write_figure(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> None:
     """The final picture (every run complete) as PNG, SVG or PDF, by ``path``'s suffix."""
-    from .figure import build_figure
+    from ..draw.figure import build_figure
 
     fmt = Path(path).suffix.lower().lstrip(".")
     fig = build_figure(scene, options, animated=False).fig
@@ -57,7 +57,7 @@ def _metadata(fmt: str, scene: Scene) -> dict:
 
 def _frames(scene: Scene, options: RenderOptions):
     """The frame plan (checked against the limits before drawing) and a ready frame renderer."""
-    from .frames import FrameRenderer, plan_frames
+    from ..draw.frames import FrameRenderer, plan_frames
 
     steps = scene.trajectories[0].steps if scene.trajectories else 0
     plan = plan_frames(steps, options)

@@ -24,12 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import signals
-from .api import execute
-from .atomic import atomic_path, process_alive, write_text_atomic
-from .gallery_plan import Entry, GalleryOptions, gallery_command, gallery_entries, readme
-from .palette import PNG_COLORS, nearest_index, png_palette
-from .progress import Progress
+from ..api import execute
+from ..output import signals
+from ..output.atomic import atomic_path, process_alive, write_text_atomic
+from ..output.palette import PNG_COLORS, nearest_index, png_palette
+from ..output.progress import Progress
+from .plan import Entry, GalleryOptions, gallery_command, gallery_entries, readme
 
 #: Largest change (sum over R, G, B) a palette may make to 99.9 % of the pixels, else the PNG
 #: stays as rendered.
@@ -181,8 +181,8 @@ def sensitivity_notes(entries: list[Entry]) -> dict[tuple[str, ...], list[str]]:
     from landscapes import resolve_surface, run_many
     from landscapes.suites import run_groups
 
-    from .cli import build_parser
-    from .commands.common import runs_of
+    from ..cli.commands.common import runs_of
+    from ..cli.main import build_parser
 
     parser = build_parser()
     notes = {}

@@ -35,11 +35,11 @@ from matplotlib.text import Text
 from landscapes import InvalidValueError, Trajectory
 from landscapes.optimizers import hparams_text
 
+from ..scene import RenderOptions, Scene
 from .background import RUN_COLORS, draw_surface, mark_minima, mark_start
 from .clipping import Box, ClippedPath, clip_path, expand, inside, last_visible
 from .overlays import Overlays, add_overlays, draw_field
 from .rastertext import RasterText
-from .scene import RenderOptions, Scene
 
 #: The picture is designed at 12 x 8 inches; other sizes scale text, lines and markers.
 DESIGN_INCHES = (12.0, 8.0)

@@ -15,13 +15,13 @@ from landscapes.basins import BasinMap
 from landscapes.responses import Response
 from landscapes.sweep import Sweep
 
-from .basin_plots import basin_figure
-from .history_plots import history_figure
-from .progress import Progress
-from .response_plots import overview_figure, response_figure
-from .savefig import save_figure
-from .scene import SWEEP_SIZE, RenderOptions
-from .sweep_plots import sweep_figure
+from ..output.progress import Progress
+from ..output.savefig import save_figure
+from ..scene import SWEEP_SIZE, RenderOptions
+from .basins import basin_figure
+from .history import history_figure
+from .responses import overview_figure, response_figure
+from .sweeps import sweep_figure
 
 PathLike = str | os.PathLike
 

@@ -7,9 +7,9 @@ import argparse
 from landscapes import MAX_STEPS, SUITES
 from landscapes.suites import DEFAULT_SUITE
 
+from ...requests import Request
+from ...scene import MAX_DPI, MAX_SIDE, MIN_DPI
 from ..arguments import OrderedRuns, bounded_int, finite_float, pixel_size
-from ..requests import Request
-from ..scene import MAX_DPI, MAX_SIDE, MIN_DPI
 
 
 def add_surface_argument(p: argparse.ArgumentParser, example: str = "") -> None:

@@ -10,10 +10,10 @@ import argparse
 
 from landscapes.responses import DEFAULT_SEED, METHODS, SIGNALS
 
+from ...output.exports import RESPONSE_COLUMNS
+from ...requests import Request
+from ...scene import MAX_DPI, MIN_DPI
 from ..arguments import bounded_int
-from ..exports import RESPONSE_COLUMNS
-from ..requests import Request
-from ..scene import MAX_DPI, MIN_DPI
 
 NAME = "responses"
 

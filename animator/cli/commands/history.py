@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..outputs import suffixes
-from ..requests import Request
-from ..scene import HISTORY_SIZE
+from ...output.registry import suffixes
+from ...requests import Request
+from ...scene import HISTORY_SIZE
 from .common import add_picture_arguments, add_run_arguments, request_of
 
 NAME = "history"

@@ -45,7 +45,7 @@ class Output:
         getattr(importlib.import_module(module), name)(path, data, options)
 
 
-_FIGURE = Output("animator.writers:write_figure")
+_FIGURE = Output("animator.output.writers:write_figure")
 
 #: kind -> suffix -> output. Kinds: scene (plot/animate), basins, sweeps, history, responses,
 #: gallery.
@@ -54,33 +54,33 @@ OUTPUTS: dict[str, dict[str, Output]] = {
         ".png": _FIGURE,
         ".svg": _FIGURE,
         ".pdf": _FIGURE,
-        ".gif": Output("animator.writers:write_gif", animation=True),
-        ".mp4": Output("animator.writers:write_mp4", animation=True),
-        ".html": Output("animator.writers:write_html", animation=True),
-        ".csv": Output("animator.exports:write_scene_csv"),
-        ".json": Output("animator.exports:write_scene_json"),
+        ".gif": Output("animator.output.writers:write_gif", animation=True),
+        ".mp4": Output("animator.output.writers:write_mp4", animation=True),
+        ".html": Output("animator.output.writers:write_html", animation=True),
+        ".csv": Output("animator.output.exports:write_scene_csv"),
+        ".json": Output("animator.output.exports:write_scene_json"),
     },
     "basins": {
-        ".png": Output("animator.charts:write_basins_png"),
-        ".csv": Output("animator.exports:write_basins_csv"),
-        ".npz": Output("animator.exports:write_basins_npz"),
+        ".png": Output("animator.charts.writers:write_basins_png"),
+        ".csv": Output("animator.output.exports:write_basins_csv"),
+        ".npz": Output("animator.output.exports:write_basins_npz"),
     },
     "sweeps": {
-        ".png": Output("animator.charts:write_sweeps_png"),
-        ".csv": Output("animator.exports:write_sweeps_csv"),
-        ".json": Output("animator.exports:write_sweeps_json"),
+        ".png": Output("animator.charts.writers:write_sweeps_png"),
+        ".csv": Output("animator.output.exports:write_sweeps_csv"),
+        ".json": Output("animator.output.exports:write_sweeps_json"),
     },
     "history": {
-        ".png": Output("animator.charts:write_history"),
-        ".svg": Output("animator.charts:write_history"),
-        ".pdf": Output("animator.charts:write_history"),
+        ".png": Output("animator.charts.writers:write_history"),
+        ".svg": Output("animator.charts.writers:write_history"),
+        ".pdf": Output("animator.charts.writers:write_history"),
     },
     "responses": {
-        ".csv": Output("animator.exports:write_responses_csv"),
-        DIRECTORY: Output("animator.charts:write_response_charts", directory=True),
+        ".csv": Output("animator.output.exports:write_responses_csv"),
+        DIRECTORY: Output("animator.charts.writers:write_response_charts", directory=True),
     },
     "gallery": {
-        DIRECTORY: Output("animator.gallery_build:write_gallery", directory=True),
+        DIRECTORY: Output("animator.galleries.build:write_gallery", directory=True),
     },
 }
 

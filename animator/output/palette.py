@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .colors import RUN_COLORS
+from ..draw.colors import RUN_COLORS
 
 #: Colours in the GIF palette; one index is left free for Pillow's "unchanged" transparency.
 #: GIF palette sizes: a map of flat contour bands needs few colours (and smaller codes make a

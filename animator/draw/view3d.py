@@ -11,9 +11,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
+from ..scene import Scene
 from .background import SURFACE_CMAP
 from .clipping import Box, ClippedPath, clip_path
-from .scene import Scene
 
 MESH_POINTS_3D = 90
 #: Lines are lifted this fraction of the z range above the surface, so the mesh does not hide them.

@@ -19,8 +19,8 @@ from matplotlib.transforms import blended_transform_factory
 from landscapes import get_surface
 from landscapes.sweep import Sweep, format_lr, tail_length
 
-from .background import RUN_COLORS
-from .scene import SWEEP_SIZE
+from ..draw.background import RUN_COLORS
+from ..scene import SWEEP_SIZE
 
 #: Where (in axes fraction) the "diverged" band sits, above the plotting area.
 DIVERGED_BAND = 1.03

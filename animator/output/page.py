@@ -32,9 +32,9 @@ from matplotlib.transforms import Bbox
 
 from landscapes import InvalidValueError
 
+from ..draw.figure import SceneFigure, build_figure, run_status
+from ..scene import RenderOptions, Scene
 from .atomic import write_text_atomic
-from .figure import SceneFigure, build_figure, run_status
-from .scene import RenderOptions, Scene
 
 #: The player is for flat maps; a 3-D view falls back to the video page.
 PLAYER_VIEWS = ("2d",)

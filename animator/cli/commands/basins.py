@@ -6,9 +6,9 @@ import argparse
 
 from landscapes.basins import DEFAULT_GRID, MAX_BASIN_POINTS, MAX_GRID
 
+from ...output.registry import suffixes
+from ...requests import Request
 from ..arguments import bounded_float, bounded_int
-from ..outputs import suffixes
-from ..requests import Request
 from .common import add_picture_arguments, add_run_arguments, request_of
 
 NAME = "basins"

@@ -6,10 +6,10 @@ import argparse
 
 from landscapes import MAX_STEPS
 
+from ...galleries.plan import DEFAULT_DIR, SECTION_KEYS, GalleryOptions
+from ...requests import Request
+from ...scene import MAX_SIDE
 from ..arguments import bounded_int, pixel_size
-from ..gallery_plan import DEFAULT_DIR, SECTION_KEYS, GalleryOptions
-from ..requests import Request
-from ..scene import MAX_SIDE
 
 NAME = "gallery"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from .scene import MIN_SIDE
+from ..scene import MIN_SIDE
 
 
 def bounded_int(low: int, high: int):

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 
 from landscapes import LandscapeError
 
-from . import __version__, signals
+from .. import __version__
+from ..output import signals
+from ..requests import Request
 from .commands import COMMANDS
 from .console import GuardedStdout, quiet_stdout, stdout_error
 from .help_texts import decorate
-from .requests import Request
 
 #: What ``animator`` with no arguments does: the article's comparison, as a GIF in the cwd.
 DEFAULT_ARGV = ["render", "hills_and_canyon", "--suite", "article", "-o", "hills_and_canyon.gif"]
@@ -106,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_request(request: Request) -> int:
     """Check the output, call the API, save, print the notes (stderr), report and path."""
-    from .api import execute
+    from ..api import execute
 
     product, path = execute(request)
     for note in product.notes:

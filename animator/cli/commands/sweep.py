@@ -6,8 +6,8 @@ import argparse
 
 from landscapes.sweep import TAIL_FRACTION_TEXT
 
-from ..outputs import suffixes
-from ..requests import Request
+from ...output.registry import suffixes
+from ...requests import Request
 from .common import add_lr_option, add_picture_arguments, add_run_arguments, request_of
 
 NAME = "sweep"

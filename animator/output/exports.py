@@ -3,7 +3,7 @@
 Scenes: CSV (one row per point) and JSON (everything, for reproducibility). Basin maps: CSV (one
 row per start) and NPZ (the raw grids, stacked over optimizers). Sweeps: CSV (one row per
 learning rate) and JSON. Response curves: CSV (one row per curve and epoch). Every file goes
-through :func:`animator.atomic.atomic_path`; floats are written exactly (``repr``).
+through :func:`animator.output.atomic.atomic_path`; floats are written exactly (``repr``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from landscapes.basins import DIVERGED, ELSEWHERE, UNSETTLED, BasinMap
 from landscapes.responses import Response
 from landscapes.sweep import Sweep
 
+from ..scene import Scene
 from .atomic import atomic_path, write_text_atomic
-from .scene import Scene
 
 PathLike = str | os.PathLike
 

@@ -9,11 +9,11 @@ from landscapes.datasets import DATASETS, MAX_NOISE, MAX_POINTS, MIN_POINTS
 from landscapes.networks import ACTIVATIONS
 from landscapes.plane import MAX_GRID, MIN_GRID, PLANES
 
+from ...network import DEFAULT_NET_RUNS
+from ...output.registry import suffixes
+from ...requests import Request
+from ...scene import MAX_DURATION, MAX_FPS, MIN_FPS
 from ..arguments import bounded_float, bounded_int
-from ..network import DEFAULT_NET_RUNS
-from ..outputs import suffixes
-from ..requests import Request
-from ..scene import MAX_DURATION, MAX_FPS, MIN_FPS
 from .common import add_picture_arguments
 
 NAME = "net"

@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 from landscapes import Surface, Trajectory
 from landscapes.optimizers import hparams_text
 
-from .background import RUN_COLORS
-from .scene import HISTORY_SIZE
+from ..draw.background import RUN_COLORS
+from ..scene import HISTORY_SIZE
 
 #: Losses spanning more than this ratio (max / min, all positive) get a log y-axis.
 LOG_RATIO = 100.0

@@ -24,7 +24,7 @@ from matplotlib.patches import Patch
 from landscapes.basins import DIVERGED, ELSEWHERE, UNSETTLED, BasinMap
 from landscapes.optimizers import hparams_text
 
-from .background import draw_surface, mark_minima
+from ..draw.background import draw_surface, mark_minima
 
 #: Paul Tol's "muted" qualitative palette: nine colours distinguishable by colour-blind readers.
 MINIMUM_COLORS = (

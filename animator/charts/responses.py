@@ -16,7 +16,7 @@ from matplotlib.ticker import MultipleLocator
 
 from landscapes.responses import METHODS, SIGNALS, Response
 
-from .background import RUN_COLORS
+from ..draw.background import RUN_COLORS
 
 GRADIENT_COLOR = "#7f7f7f"
 #: Pixels of one chart and of the 2 × 3 overview grid at dpi 100.

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .scene import RenderOptions, Scene
+from ..scene import RenderOptions, Scene
 
 if TYPE_CHECKING:
     from .figure import SceneFigure

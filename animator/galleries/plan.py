@@ -26,8 +26,8 @@ from landscapes.responses import METHODS, SIGNALS
 from landscapes.suites import flat_runs
 from landscapes.surfaces import ARTICLE_SURFACES
 
-from .requests import Request
-from .scene import MAX_SIDE, MIN_SIDE
+from ..requests import Request
+from ..scene import MAX_SIDE, MIN_SIDE
 
 BAD_INIT = "two_minima"
 SUITE_ORDER = ("nesterov", "article")
@@ -596,7 +596,7 @@ NETWORKS = (("moons", "moons", "mlp:16,16", 300), ("spirals", "spirals", "mlp:32
 
 def network_entries(directory: str, opts: GalleryOptions) -> list[Entry]:
     """Per data set a final picture; the first one also animated."""
-    from .network import DEFAULT_NET_RUNS
+    from ..network import DEFAULT_NET_RUNS
 
     entries = []
     for i, (name, data, model, steps) in enumerate(NETWORKS):

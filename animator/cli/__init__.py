@@ -1,0 +1,1 @@
+"""The command line: ``main`` parses, each command turns its arguments into a Request."""

@@ -1,0 +1,1 @@
+"""The gallery as data (entries of API requests) and its parallel builder."""
