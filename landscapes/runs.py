@@ -359,6 +359,7 @@ def run_many(
                 break
             asked = surface if oracle is None else oracle
             moved = step_all(asked, [(r.optimizer.update, r.xy, r.state, r.tape) for r in live])
+            moved = [r.nudged(xy, state) for r, (xy, state) in zip(live, moved, strict=True)]
             losses = _losses(surface, live, moved, prefetch=prefetch)
             for r, (xy, state), value in zip(live, moved, losses, strict=True):
                 r.record(k, xy, state, value)
@@ -461,10 +462,13 @@ class _Run:
         self.state = optimizer.init(xy)
         self.states = [self.state] if record_state else None  # per point, for Trajectory.state
 
+    def nudged(self, xy: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+        """The new points with the companions' own rounding (before their losses and the next
+        gradients are computed there; the run, member 0, is untouched)."""
+        return (xy if self.ensemble is None else self.ensemble.nudge(xy)), state
+
     def record(self, k: int, xy: np.ndarray, state: Any, value: np.ndarray) -> None:
         """Step ``k`` took the run to ``xy`` with loss ``value``: check it and keep it."""
-        if self.ensemble is not None:  # companions: the point's own rounding (not the run's)
-            xy = self.ensemble.nudge(xy)  # (their losses stay those an ulp away: only a check)
         # Cheap test first (NaN fails both comparisons); reasons only when something failed.
         ok = np.isfinite(value) & (np.abs(xy) <= ESCAPE_RADIUS).all(-1)
         newly = self.alive & ~ok
