@@ -116,8 +116,10 @@ def test_ctrl_c_at_any_moment_of_every_animated_format_exits_130_and_leaves_noth
         )
     for (suffix, signum, _), result in zip(jobs, results, strict=True):
         _check(result, signum, suffix, complete_runs[suffix]["data"])
-    interrupted = sum(r["status"] == 130 for r in results)
-    assert interrupted >= len(jobs) // 2, [r["status"] for r in results]  # moments inside the run
+    # the first moment of each format (right after the handler is in place) always interrupts;
+    # how many later ones land before the end depends on the load, so no count beyond that
+    first = [r["status"] for (_, _, delay), r in zip(jobs, results, strict=True) if delay == 0]
+    assert first == [130] * len(FORMATS), first
 
 
 def test_term_and_hup_end_like_ctrl_c_with_their_own_status(tmp_path, complete_runs):
