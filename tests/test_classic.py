@@ -6,19 +6,9 @@ import numpy as np
 import pytest
 
 from landscapes import get_surface, make_optimizer, run
+from landscapes.classic import CLASSIC_SURFACES
 
-CLASSIC = (
-    "rosenbrock",
-    "beale",
-    "himmelblau",
-    "rastrigin",
-    "booth",
-    "six_hump_camel",
-    "styblinski_tang",
-    "ackley",
-    "saddle",
-    "monkey_saddle",
-)
+CLASSIC = CLASSIC_SURFACES
 BOUNDED = CLASSIC[:-2]
 
 #: Global minima from the literature (Surjanovic & Bingham's library), independent of our data.

@@ -8,8 +8,8 @@ from landscapes import MAX_STEPS, SUITES
 from landscapes.suites import DEFAULT_SUITE
 
 from ...requests import Request
-from ...scene import MAX_DPI, MAX_SIDE, MIN_DPI
-from ..arguments import OrderedRuns, bounded_int, finite_float, pixel_size
+from ...scene import MAX_DPI, MAX_DURATION, MAX_FPS, MAX_SIDE, MIN_DPI, MIN_FPS
+from ..arguments import OrderedRuns, bounded_float, bounded_int, finite_float, pixel_size
 
 
 def add_surface_argument(p: argparse.ArgumentParser, example: str = "") -> None:
@@ -79,6 +79,16 @@ def add_picture_arguments(
     )
     p.add_argument(
         "--dpi", type=bounded_int(MIN_DPI, MAX_DPI), default=100, help="resolution (default 100)"
+    )
+
+
+def add_animation_arguments(p: argparse.ArgumentParser, fps_help: str) -> None:
+    """``--fps`` (default 20) and ``--duration``, shared by every command that animates."""
+    p.add_argument("--fps", type=bounded_float(MIN_FPS, MAX_FPS), default=20.0, help=fps_help)
+    p.add_argument(
+        "--duration",
+        type=bounded_float(0, MAX_DURATION, low_open=True),
+        help="target length of an animation in seconds (thins frames evenly)",
     )
 
 

@@ -12,9 +12,8 @@ from landscapes.plane import MAX_GRID, MIN_GRID, PLANES
 from ...network import DEFAULT_NET_RUNS
 from ...output.registry import suffixes
 from ...requests import Request
-from ...scene import MAX_DURATION, MAX_FPS, MIN_FPS
 from ..arguments import bounded_float, bounded_int
-from .common import add_picture_arguments
+from .common import add_animation_arguments, add_picture_arguments
 
 NAME = "net"
 
@@ -76,17 +75,7 @@ def add_parser(sub) -> None:
         help=f"loss lattice of G x G points ({MIN_GRID} to {MAX_GRID})",
     )
     add_picture_arguments(p, (1200, 800))
-    p.add_argument(
-        "--fps",
-        type=bounded_float(MIN_FPS, MAX_FPS),
-        default=20.0,
-        help="frames per second of an animation",
-    )
-    p.add_argument(
-        "--duration",
-        type=bounded_float(0, MAX_DURATION, low_open=True),
-        help="target length of an animation in seconds (thins frames evenly)",
-    )
+    add_animation_arguments(p, "frames per second of an animation")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(request=request)
 

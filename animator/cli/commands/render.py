@@ -13,9 +13,15 @@ from landscapes.sweep import parse_lr_grid
 from ...draw.overlays import OVERLAY_HELP
 from ...output.registry import output_for, suffixes
 from ...requests import Request
-from ...scene import HTML_KINDS, MAX_DURATION, MAX_FPS, MAX_HOLD, MIN_FPS, VIEWS
+from ...scene import HTML_KINDS, MAX_HOLD, VIEWS
 from ..arguments import bounded_float, bounded_int
-from .common import add_lr_option, add_picture_arguments, add_run_arguments, request_of
+from .common import (
+    add_animation_arguments,
+    add_lr_option,
+    add_picture_arguments,
+    add_run_arguments,
+    request_of,
+)
 
 NAME = "render"
 
@@ -44,16 +50,8 @@ def add_parser(sub) -> None:
         help="seed of the gradient noise (default 0)",
     )
     add_picture_arguments(p, (1200, 800))
-    p.add_argument(
-        "--fps",
-        type=bounded_float(MIN_FPS, MAX_FPS),
-        default=20.0,
-        help="frames per second of a .gif/.mp4, steps per second of an .html player at 1x",
-    )
-    p.add_argument(
-        "--duration",
-        type=bounded_float(0, MAX_DURATION, low_open=True),
-        help="target length of an animation in seconds (thins frames evenly)",
+    add_animation_arguments(
+        p, "frames per second of a .gif/.mp4, steps per second of an .html player at 1x"
     )
     p.add_argument(
         "--hold",
