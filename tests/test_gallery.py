@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from PIL import Image
 
 from animator.charts.history import history_name, use_log_scale
 from animator.cli.main import build_parser, main
-from animator.galleries.build import build, compress_png
+from animator.galleries.build import build
 from animator.galleries.plan import (
     ARTICLE_SURFACES,
     CLASSIC_SURFACES,
@@ -23,8 +24,10 @@ from animator.galleries.plan import (
     gallery_entries,
     readme,
 )
+from animator.output.palette import nearest_index, png_palette, quantize
+from animator.output.savefig import palette_pngs, save_figure
 from animator.requests import Request
-from landscapes import SUITES, UnknownNameError, make_optimizer, parse_spec, run
+from landscapes import SUITES, UnknownNameError, make_optimizer, parse_spec, run, run_groups
 from landscapes.responses import METHODS, SIGNALS
 
 TINY = ["--steps", "3", "--size", "128x86", "--basin-grid", "4", "--response-dpi", "20", "-q"]
@@ -173,31 +176,112 @@ def test_gallery_rejects_a_file_as_its_directory(tmp_path):
     assert main(["gallery", "-o", str(f), "-q"]) == 2
 
 
-def test_compress_png_keeps_a_rare_run_colour_exactly(tmp_path):
-    # a smooth two-colour gradient (thousands of colours) with a 30-pixel vermillion line in it:
-    # a plain median cut merges the line into the gradient's oranges
+def gradient_with_a_run_line() -> np.ndarray:
+    """A smooth two-colour gradient (thousands of colours) with a 30-pixel vermillion line in it:
+    a plain median cut merges the line into the gradient's oranges."""
     x = np.linspace(0, 1, 200)[None, :, None]
     y = np.linspace(0, 1, 150)[:, None, None]
     pixels = (255 * (x * np.array([0.9, 0.6, 0.1]) + y * np.array([0.1, 0.3, 0.8]))).clip(0, 255)
     pixels = pixels.astype(np.uint8)
     pixels[70:72, 20:35] = (0xD5, 0x5E, 0x00)  # RUN_COLORS[0]
-    path = tmp_path / "a.png"
-    Image.fromarray(pixels).save(path)
-    compress_png(path)
-    with Image.open(path) as img:
-        assert img.mode == "P"
-        back = np.asarray(img.convert("RGB")).astype(int)
+    return pixels
+
+
+def picture_figure(pixels: np.ndarray) -> Figure:
+    """A figure whose rendered pixels are exactly ``pixels`` (one image pixel per pixel)."""
+    fig = Figure(figsize=(pixels.shape[1] / 100, pixels.shape[0] / 100), dpi=100)
+    fig.figimage(pixels)
+    return fig
+
+
+def test_quantize_keeps_a_rare_run_colour_exactly():
+    pixels = gradient_with_a_run_line()
+    index, palette = quantize(pixels)
+    back = palette[index].astype(int)
     assert (back[70:72, 20:35] == (0xD5, 0x5E, 0x00)).all()
     assert np.percentile(np.abs(back - pixels).sum(-1), 99.9) <= 60
+    assert (palette == png_palette(pixels)).all()
+    assert (index == nearest_index(pixels, palette)).all()
 
 
-def test_compress_png_leaves_a_picture_a_palette_cannot_hold(tmp_path):
+def test_nearest_index_is_the_exact_nearest_colour():
+    rng = np.random.default_rng(1)
+    palette = rng.integers(0, 256, (256, 3)).astype(np.uint8)
+    palette[7] = palette[3]  # a tie: the first index wins
+    rgb = rng.integers(0, 256, (40, 50, 3)).astype(np.uint8)
+    rgb[0, :4] = palette[[0, 3, 7, 255]]
+    distances = ((rgb[:, :, None, :].astype(int) - palette.astype(int)) ** 2).sum(-1)
+    index = nearest_index(rgb, palette)
+    assert (index == distances.argmin(-1)).all()
+    assert index[0, :4].tolist() == [0, 3, 3, 255]
+
+
+def test_palette_png_decodes_to_the_quantized_colours(tmp_path):
+    pixels = gradient_with_a_run_line()
+    with palette_pngs():
+        save_figure(picture_figure(pixels), tmp_path / "a.png")
+    with Image.open(tmp_path / "a.png") as img:
+        assert img.mode == "P" and img.size == (200, 150)
+        back = np.asarray(img.convert("RGB"))
+    index, palette = quantize(pixels)
+    assert (back == palette[index]).all()
+    assert (back[70:72, 20:35] == (0xD5, 0x5E, 0x00)).all()
+    save_figure(picture_figure(pixels), tmp_path / "full.png")  # outside: full colour
+    with Image.open(tmp_path / "full.png") as img:
+        assert img.mode == "RGBA" and (np.asarray(img)[..., :3] == pixels).all()
+
+
+def test_a_picture_a_palette_cannot_hold_is_written_as_savefig_writes_it(tmp_path):
     noise = (np.random.default_rng(0).random((60, 80, 3)) * 255).astype(np.uint8)
-    path = tmp_path / "noise.png"
-    Image.fromarray(noise).save(path)
-    before = path.read_bytes()
-    compress_png(path)
-    assert path.read_bytes() == before  # 256 colours cannot hold random RGB within the bound
+    assert quantize(noise) is None  # 256 colours cannot hold random RGB within the bound
+    save_figure(picture_figure(noise), tmp_path / "plain.png")
+    with palette_pngs():
+        save_figure(picture_figure(noise), tmp_path / "noise.png")
+    assert (tmp_path / "noise.png").read_bytes() == (tmp_path / "plain.png").read_bytes()
+
+
+def old_sensitivity_notes(entries: list[Entry]) -> dict[tuple[str, ...], list[str]]:
+    """What the gallery noted before the jobs returned their notes: every render or history
+    entry's runs run again from its command line."""
+    from animator.cli.commands.common import runs_of
+    from landscapes import resolve_surface, run_many
+
+    parser = build_parser()
+    notes = {}
+    for e in entries:
+        if e.argv[0] not in ("render", "history"):
+            continue
+        args = parser.parse_args(list(e.argv))
+        surface = resolve_surface(args.surface, None, None)
+        pairs = [pair for group in run_groups(runs_of(args)) for pair in group.runs]
+        start = surface.start if args.start is None else tuple(args.start)
+        labels, opts = [label for label, _ in pairs], [opt for _, opt in pairs]
+        trajs = run_many(surface, opts, start, args.steps, labels=labels)
+        notes[e.argv] = [
+            f"{t.label} from step {t.rounding_sensitive_from}"
+            for t in trajs
+            if t.rounding_sensitive_from is not None
+        ]
+    return notes
+
+
+def test_the_jobs_notes_equal_the_runs_of_their_command_lines(tmp_path):
+    opts = GalleryOptions(
+        steps=20,
+        size=(128, 86),
+        sections=("article", "histories", "inside"),
+        surfaces=("ripple", "hills_and_canyon"),
+    )
+    entries = gallery_entries(str(tmp_path), opts)
+    for sub in {tmp_path / Path(p).parent for e in entries for p in e.outputs}:
+        sub.mkdir(parents=True, exist_ok=True)
+    results = build(entries, str(tmp_path), jobs=2, quiet=True)
+    old = old_sensitivity_notes(entries)
+    new = {e.argv: results[i][2] for i, e in enumerate(entries) if e.argv in old}
+    assert new == old
+    assert sum(map(len, new.values())) >= 6  # ripple's article suite, in render and history
+    assert {e.argv[0] for e in entries} - {"render", "history"} == set()
+    assert any("--show" in e.argv for e in entries)
 
 
 # --- learning histories -------------------------------------------------------------------------

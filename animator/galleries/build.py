@@ -1,8 +1,8 @@
 """Building the gallery: every entry's request run in worker processes, then the README.
 
 The jobs run in worker processes (``jobs``, default 2: this is meant for a small machine),
-slowest first. PNGs are then stored with a 256-colour palette, which keeps the committed gallery
-small.
+slowest first. PNGs are stored with a 256-colour palette (``savefig.palette_pngs``), which keeps
+the committed gallery small.
 
 The jobs write into a hidden sibling directory that replaces the gallery whole only when every
 job has finished (see ``write_gallery``).
@@ -22,54 +22,44 @@ import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
-import numpy as np
-
-from ..api import execute
+from ..api import History, Product, execute
 from ..output import signals
-from ..output.atomic import atomic_path, process_alive, write_text_atomic
-from ..output.palette import PNG_COLORS, nearest_index, png_palette
+from ..output.atomic import process_alive, write_text_atomic
 from ..output.progress import Progress
+from ..output.savefig import palette_pngs
 from .plan import Entry, GalleryOptions, gallery_command, gallery_entries, readme
 
-#: Largest change (sum over R, G, B) a palette may make to 99.9 % of the pixels, else the PNG
-#: stays as rendered.
-MAX_PALETTE_ERROR = 60
 
-
-def compress_png(path: Path, colors: int = PNG_COLORS) -> None:
-    """Store ``path`` with a palette of ``colors`` colours (no dithering, see ``png_palette``),
-    unless that is no smaller or visibly changes more than a few edge pixels (then the file
-    stays as it was)."""
-    from PIL import Image
-
-    with Image.open(path) as img:
-        rgb = np.asarray(img.convert("RGB"))
-    palette = png_palette(rgb, colors)
-    index = nearest_index(rgb, palette)
-    quantized = Image.fromarray(index, mode="P")
-    quantized.putpalette(palette.tobytes())
-    error = np.abs(palette[index].astype(int) - rgb).sum(-1)
-    if np.percentile(error, 99.9) > MAX_PALETTE_ERROR:  # a few anti-aliased edge pixels may
-        return
-    with atomic_path(path) as tmp:
-        quantized.save(tmp, format="PNG", optimize=True)
-        if tmp.stat().st_size >= path.stat().st_size:
-            tmp.write_bytes(path.read_bytes())
-
-
-def run_entry(entry: Entry, directory: str) -> tuple[float, int]:
-    """Run one entry's request in this process; return (seconds, bytes written)."""
+def run_entry(entry: Entry, directory: str) -> tuple[float, int, list[str]]:
+    """Run one entry's request in this process; return (seconds, bytes written, its
+    rounding-sensitive runs, see ``rounding_notes``)."""
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow in diverging runs
-        execute(entry.job)
-    size = 0
-    for rel in entry.outputs:
-        path = Path(directory) / rel
-        if path.suffix.lower() == ".png":
-            compress_png(path)
-        size += path.stat().st_size
-    return time.perf_counter() - t0, size
+        with palette_pngs():
+            product, _ = execute(entry.job)
+    size = sum((Path(directory) / rel).stat().st_size for rel in entry.outputs)
+    return time.perf_counter() - t0, size, rounding_notes(entry, product)
+
+
+#: The API functions whose pictures draw runs from their first step (net: projected runs).
+NOTED_FUNCTIONS = ("plot", "animate", "history")
+
+
+def rounding_notes(entry: Entry, product: Product) -> list[str]:
+    """The rounding-sensitive runs ``product`` drew (``"adadelta from step 31"``), for the
+    README; none for entries that are not ``NOTED_FUNCTIONS``."""
+    if entry.job.function not in NOTED_FUNCTIONS:
+        return []
+    if isinstance(product, History):
+        trajectories = [t for _, panel in product.data.panels for t in panel]
+    else:
+        trajectories = product.data.trajectories
+    return [
+        f"{t.label} from step {t.rounding_sensitive_from}"
+        for t in trajectories
+        if t.rounding_sensitive_from is not None
+    ]
 
 
 # -- worker processes ------------------------------------------------------------------------
@@ -95,8 +85,9 @@ def _die_with_parent() -> None:
 
 def build(
     entries: list[Entry], directory: str, *, jobs: int = 2, quiet: bool = False
-) -> dict[int, tuple[float, int]]:
-    """Run every entry (``jobs`` at a time, heaviest first); return index -> (seconds, bytes).
+) -> dict[int, tuple[float, int, list[str]]]:
+    """Run every entry (``jobs`` at a time, heaviest first); return index -> what ``run_entry``
+    returned (seconds, bytes, notes).
 
     On any error or interrupt the workers are killed at once: the build directory they write
     into is thrown away whole by the caller, so no job needs to stop cleanly.
@@ -162,46 +153,18 @@ def write_gallery(directory: str | os.PathLike, opts: GalleryOptions, _: object 
         for sub in {staging / Path(p).parent for e in work for p in e.outputs}:
             sub.mkdir(parents=True, exist_ok=True)
         results = build(work, str(staging), jobs=opts.jobs, quiet=opts.quiet)
-        notes = sensitivity_notes(entries)
+        notes = {entries[i].argv: r[2] for i, r in results.items() if r[2]}
         text = readme(entries, gallery_command(str(directory), opts), notes)
         write_text_atomic(staging / "README.md", text)
         swap_in(staging, directory)
     if not opts.quiet:
-        total = sum(size for _, size in results.values())
+        total = sum(size for _, size, _ in results.values())
         files = sum(len(e.outputs) for e in entries)
         print(
             f"{directory}: {files} files, {total / 1e6:.1f} MB, {len(entries)} commands "
             f"in {time.perf_counter() - t0:.0f} s",
             file=sys.stderr,
         )
-
-
-def sensitivity_notes(entries: list[Entry]) -> dict[tuple[str, ...], list[str]]:
-    """Per render or history entry, its rounding-sensitive runs: ``"adadelta from step 31"``."""
-    from landscapes import resolve_surface, run_many
-    from landscapes.suites import run_groups
-
-    from ..cli.commands.common import runs_of
-    from ..cli.main import build_parser
-
-    parser = build_parser()
-    notes = {}
-    for e in entries:
-        if e.argv[0] not in ("render", "history"):
-            continue
-        args = parser.parse_args(list(e.argv))
-        surface = resolve_surface(args.surface, None, None)
-        pairs = [pair for group in run_groups(runs_of(args)) for pair in group.runs]
-        start = surface.start if args.start is None else tuple(args.start)
-        labels, opts = [label for label, _ in pairs], [opt for _, opt in pairs]
-        noise, seed = getattr(args, "noise", 0.0), getattr(args, "seed", 0)
-        trajs = run_many(surface, opts, start, args.steps, labels=labels, noise=noise, seed=seed)
-        notes[e.argv] = [
-            f"{t.label} from step {t.rounding_sensitive_from}"
-            for t in trajs
-            if t.rounding_sensitive_from is not None
-        ]
-    return notes
 
 
 def swap_in(staging: Path, directory: Path) -> None:

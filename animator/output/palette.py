@@ -8,7 +8,8 @@ coloured line into a frequent neighbour.
 - ``gif_palette``: one palette for every frame of an animation, from the static scene and the
   pixels the runs paint; frames are mapped to it through ``palette_lut`` (a lookup table).
 - ``png_palette``: the palette of one still picture (gallery PNGs), the run colours pinned;
-  pixels are mapped to it exactly by ``nearest_index``.
+  pixels are mapped to it exactly by ``nearest_index``; ``quantize`` does both and says when a
+  palette cannot hold the picture.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ GIF_MOVING_COLORS = 32  # of which reserved for the pixels the runs, losses and 
 FLAT_COVERAGE = 0.9
 LUT_BITS = 6  # RGB -> palette lookup table resolution per channel
 PNG_COLORS = 256
+#: A still keeps its palette only when at most this share of its pixels change by more than
+#: ``MAX_PALETTE_ERROR`` (sum over R, G, B): a few anti-aliased edge pixels may.
+MAX_CHANGED_SHARE = 0.001
+MAX_PALETTE_ERROR = 60
 
 
 def rgb_keys(pixels: np.ndarray) -> np.ndarray:
@@ -129,14 +134,19 @@ def png_palette(rgb: np.ndarray, colors: int = PNG_COLORS) -> np.ndarray:
     exactly, then the image's most frequent exact colours (flat contour bands, text), then a
     median cut of what is left (anti-aliased edges). A thin run line of a few dozen pixels keeps
     its colour this way; a plain median cut would merge it into a frequent neighbour."""
-    pinned = [tuple(int(h[k : k + 2], 16) for k in (1, 3, 5)) for h in RUN_COLORS]
-    pinned += [(255, 255, 255), (0, 0, 0)]
     flat = rgb.reshape(-1, 3)
     keys = rgb_keys(flat)
-    values, counts = np.unique(keys, return_counts=True)
+    return _png_palette(flat, keys, *np.unique(keys, return_counts=True), colors)
+
+
+def _png_palette(
+    flat: np.ndarray, keys: np.ndarray, values: np.ndarray, counts: np.ndarray, colors: int
+) -> np.ndarray:
+    pinned = [tuple(int(h[k : k + 2], 16) for k in (1, 3, 5)) for h in RUN_COLORS]
+    pinned += [(255, 255, 255), (0, 0, 0)]
     frequent = values[np.argsort(counts)[::-1][: colors // 4]]
     exact = list(dict.fromkeys(pinned + [tuple(c) for c in keys_rgb(frequent).tolist()]))
-    rest = flat[~np.isin(keys, frequent)]
+    rest = flat[~np.isin(keys, frequent, kind="table")]
     exact += [tuple(c) for c in median_cut(rest, colors - len(exact)).tolist()]
     return np.array(exact[:colors], dtype=np.uint8)
 
@@ -144,11 +154,42 @@ def png_palette(rgb: np.ndarray, colors: int = PNG_COLORS) -> np.ndarray:
 def nearest_index(rgb: np.ndarray, palette: np.ndarray) -> np.ndarray:
     """The index of the nearest palette colour for every pixel (exact: a palette colour maps to
     itself), computed once per distinct colour of the image."""
-    unique, inverse = np.unique(rgb_keys(rgb.reshape(-1, 3)), return_inverse=True)
-    colours = keys_rgb(unique).astype(int)
+    keys = rgb_keys(rgb.reshape(-1, 3))
+    unique = np.unique(keys)
+    return _gather(keys, unique, _nearest(unique, palette)).reshape(rgb.shape[:2])
+
+
+def _nearest(unique: np.ndarray, palette: np.ndarray) -> np.ndarray:
+    """The nearest palette index of each colour key of ``unique``."""
+    # |c - p|^2 = |c|^2 - 2 c.p + |p|^2, the first term the same for every p. In float32 every
+    # term is a whole number below 2**24, so exact: the same argmin (ties: the first) as ints.
+    pal = palette.astype(np.float32)
+    norms = (pal * pal).sum(-1)
+    colours = keys_rgb(unique).astype(np.float32)
     best = np.empty(len(unique), dtype=np.uint8)
-    pal = palette.astype(int)
-    for start in range(0, len(unique), 4096):  # bounded memory: 4096 x 256 distances at a time
-        chunk = colours[start : start + 4096]
-        best[start : start + 4096] = (((chunk[:, None, :] - pal[None]) ** 2).sum(-1)).argmin(1)
-    return best[inverse].reshape(rgb.shape[:2])
+    for start in range(0, len(unique), 8192):  # bounded memory: 8192 x 256 distances at a time
+        chunk = colours[start : start + 8192]
+        best[start : start + 8192] = (norms - 2 * chunk @ pal.T).argmin(1)
+    return best
+
+
+def _gather(keys: np.ndarray, unique: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values[i]`` for every key equal to ``unique[i]``: a table lookup, not a second sort."""
+    table = np.zeros(1 << 24, dtype=values.dtype)
+    table[unique] = values
+    return table[keys]
+
+
+def quantize(rgb: np.ndarray, colors: int = PNG_COLORS) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(nearest_index(rgb, palette), palette)`` with ``palette = png_palette(rgb, colors)``
+    (the pixels read once for both), or None when the palette cannot hold the picture: more than
+    ``MAX_CHANGED_SHARE`` of its pixels would change by more than ``MAX_PALETTE_ERROR``."""
+    flat = rgb.reshape(-1, 3)
+    keys = rgb_keys(flat)
+    values, counts = np.unique(keys, return_counts=True)
+    palette = _png_palette(flat, keys, values, counts, colors)
+    best = _nearest(values, palette)
+    error = np.abs(palette[best].astype(int) - keys_rgb(values)).sum(-1)
+    if counts[error > MAX_PALETTE_ERROR].sum() > MAX_CHANGED_SHARE * len(keys):
+        return None
+    return _gather(keys, values, best).reshape(rgb.shape[:2]), palette
