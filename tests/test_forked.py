@@ -82,6 +82,19 @@ def test_chunks_cover_the_range_and_respect_the_minimum(workers):
     assert forked.chunks(100) == [(0, 100)]
 
 
+def test_chunks_give_later_parts_fewer_items_by_their_catch_up(workers):
+    """Cost of a part = its items + catch_up x the items before it: equal for every part."""
+    for n, parts, c in [(126, 2, 0.13), (2001, 2, 0.13), (2001, 3, 0.13), (240, 2, 0.55)]:
+        workers(parts)
+        ranges = forked.chunks(n, catch_up=c)
+        assert ranges[0][0] == 0 and ranges[-1][1] == n and len(ranges) == parts
+        assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+        costs = [(hi - lo) + c * lo for lo, hi in ranges]
+        assert max(costs) - min(costs) <= 1 + c, (n, parts, c, ranges)
+        sizes = [hi - lo for lo, hi in ranges]
+        assert sizes == sorted(sizes, reverse=True)
+
+
 @pytest.mark.parametrize("suffix", [".gif"])
 def test_gif_from_forked_processes_is_the_same_bytes(tmp_path, workers, suffix):
     """1, 2 and 3 processes write the same file; the split really happens (not skipped)."""

@@ -56,14 +56,25 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def chunks(n: int, workers: int | None = None) -> list[tuple[int, int]]:
-    """Split ``range(n)`` into contiguous ``(lo, hi)`` ranges, one per process (see module doc)."""
+def chunks(n: int, workers: int | None = None, catch_up: float = 0.0) -> list[tuple[int, int]]:
+    """Split ``range(n)`` into contiguous ``(lo, hi)`` ranges, one per process (see module doc).
+
+    ``catch_up``: what starting at item ``lo`` costs a child, in items per item before it (a
+    GIF part first paints the runs' lines up to its first frame). The ranges are sized so that
+    every process has the same work: later ones get fewer items.
+    """
     want = _workers if workers is None else workers
     parts = min(usable_cores() if want is None else want, n // MIN_CHUNK)
     if parts <= 1 or not _can_fork():
         return [(0, n)]
-    edges = [round(n * i / parts) for i in range(parts + 1)]
-    return list(zip(edges[:-1], edges[1:], strict=True))
+    c = min(max(catch_up, 0.0), 0.9)
+    # equal cost X per part: e[i+1] = e[i] + X - c * e[i], e[0] = 0, e[parts] = n
+    x = n / parts if c == 0 else n * c / (1 - (1 - c) ** parts)
+    edges = [0.0]
+    for _ in range(parts):
+        edges.append(edges[-1] * (1 - c) + x)
+    cuts = [0, *(min(n, round(e)) for e in edges[1:-1]), n]
+    return [(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True) if hi > lo]
 
 
 def _can_fork() -> bool:

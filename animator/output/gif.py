@@ -84,12 +84,17 @@ def _pieces(length: int, positions: np.ndarray, values: np.ndarray, fill: int) -
 
 
 def _lzw(pieces: list, min_code_size: int, T: int) -> bytes:
-    """The LZW code stream of ``pieces`` (see ``_pieces``; ``T`` is the fill symbol)."""
+    """The LZW code stream of ``pieces`` (see ``_pieces``; ``T`` is the fill symbol).
+
+    The hot loop: the table is keyed by ``prefix << 8 | symbol`` (ints hash faster than
+    tuples), and codes are packed 32 bits at a time.
+    """
     clear, eoi = 1 << min_code_size, (1 << min_code_size) + 1
     out = bytearray()
     acc = nbits = 0
     size = min_code_size + 1
-    table: dict[tuple[int, int], int] = {}
+    table: dict[int, int] = {}
+    get = table.get
     next_code = eoi + 1
     pure: list[int] = [T]  # pure[m - 1] is the code of T repeated m times
     pure_len: dict[int, int] = {T: 1}
@@ -98,17 +103,22 @@ def _lzw(pieces: list, min_code_size: int, T: int) -> bytes:
         nonlocal acc, nbits
         acc |= code << nbits
         nbits += size
-        while nbits >= 8:
-            out.append(acc & 0xFF)
-            acc >>= 8
-            nbits -= 8
+        if nbits >= 32:
+            out.extend((acc & 0xFFFFFFFF).to_bytes(4, "little"))
+            acc >>= 32
+            nbits -= 32
 
-    def add(prefix: int, symbol: int) -> None:
-        """Emit ``prefix``; add prefix+symbol to the table, or clear the table when it is full."""
-        nonlocal next_code, size
-        emit(prefix)
+    def add(prefix: int, key: int, symbol: int) -> None:
+        """Emit ``prefix``; add ``key`` (prefix+symbol) to the table, or clear the full table."""
+        nonlocal acc, nbits, next_code, size
+        acc |= prefix << nbits
+        nbits += size
+        if nbits >= 32:
+            out.extend((acc & 0xFFFFFFFF).to_bytes(4, "little"))
+            acc >>= 32
+            nbits -= 32
         if next_code < MAX_CODE:
-            table[(prefix, symbol)] = next_code
+            table[key] = next_code
             if symbol == T and pure_len.get(prefix) == len(pure):
                 pure.append(next_code)
                 pure_len[next_code] = len(pure)
@@ -132,9 +142,10 @@ def _lzw(pieces: list, min_code_size: int, T: int) -> bytes:
                 if w < 0:
                     w = k
                     continue
-                code = table.get((w, k))
+                key = w << 8 | k
+                code = get(key)
                 if code is None:
-                    add(w, k)
+                    add(w, key, k)
                     w = k
                 else:
                     w = code
@@ -143,9 +154,10 @@ def _lzw(pieces: list, min_code_size: int, T: int) -> bytes:
         if w < 0:
             w, remaining = T, remaining - 1
         while remaining and w not in pure_len:  # a mixed string meets the run: plain steps
-            code = table.get((w, T))
+            key = w << 8 | T
+            code = get(key)
             if code is None:
-                add(w, T)
+                add(w, key, T)
                 w = T
             else:
                 w = code
@@ -158,15 +170,17 @@ def _lzw(pieces: list, min_code_size: int, T: int) -> bytes:
                 m += remaining
                 break
             remaining -= top - m + 1
-            add(pure[top - 1], T)  # T^top is emitted, T^(top+1) joins the table
+            add(pure[top - 1], pure[top - 1] << 8 | T, T)  # T^top out, T^(top+1) in the table
             w, m = T, 1
     if w >= 0:
         emit(w)
     if next_code == (1 << size) and size < 12:  # the decoder grows its codes one entry late
         size += 1
     emit(eoi)
-    if nbits:
+    while nbits > 0:
         out.append(acc & 0xFF)
+        acc >>= 8
+        nbits -= 8
     return bytes(out)
 
 

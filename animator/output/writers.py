@@ -64,6 +64,12 @@ def _frames(scene: Scene, options: RenderOptions):
     return plan, FrameRenderer(scene, options)
 
 
+#: What painting the runs' lines for one step costs, against drawing and encoding the rest of a
+#: GIF frame (measured: 1.1 and 7.5 ms, article suite, 632x632): a forked part pays it for
+#: every step before its first frame, so later parts get fewer frames.
+TRAILS_SHARE = 0.15
+
+
 def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> None:
     """An animated GIF: one global palette, frame differences, the last frame held.
 
@@ -79,7 +85,8 @@ def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> 
     background = renderer.background_image()
     palette, exact = gif_palette(background, renderer.preview(int(plan.steps[-1])))
     frames = _GifFrames(renderer, palette_lut(palette, exact), plan)
-    ranges = forked.chunks(len(frames))
+    painting = TRAILS_SHARE * frames.steps_per_frame  # per frame, in (unpainted) frames
+    ranges = forked.chunks(len(frames), catch_up=painting / (1 + painting))
 
     def encode_part(lo: int, hi: int, out, done) -> tuple:
         part = GifWriter(out, renderer.size, palette, header=False)
@@ -124,6 +131,10 @@ class _GifFrames:
 
     def __len__(self) -> int:
         return len(self.steps)
+
+    @property
+    def steps_per_frame(self) -> float:
+        return max(self.steps[-1] - self.steps[0], 1) / max(len(self.steps) - 1, 1)
 
     def at(self, i: int) -> tuple[np.ndarray, np.ndarray | None]:
         """Frame ``i`` as palette indices (H, W), valid until the next call, and the flat
