@@ -6,7 +6,9 @@ Every bad input ends in one line on stderr and exit status 2; Ctrl-C ends in one
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
+import os
 import re
 import sys
 import warnings
@@ -136,4 +138,10 @@ def entry() -> None:
     sys.stdout = GuardedStdout(sys.stdout)
     status = main()
     signals.finish()
-    sys.exit(status)
+    # Every output is complete, closed and in place, and every child waited for: end here
+    # rather than tear down the interpreter's objects one by one (a tenth of a second after
+    # a render). Only what Python still buffers needs writing out.
+    sys.stdout.flush()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    os._exit(status)

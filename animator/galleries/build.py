@@ -15,7 +15,6 @@ import glob
 import multiprocessing
 import os
 import shutil
-import signal
 import sys
 import time
 import warnings
@@ -23,7 +22,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from pathlib import Path
 
 from ..api import History, Product, execute
-from ..output import signals
+from ..output import forked, signals
 from ..output.atomic import process_alive, write_text_atomic
 from ..output.progress import Progress
 from ..output.savefig import palette_pngs
@@ -66,21 +65,11 @@ def rounding_notes(entry: Entry, product: Product) -> list[str]:
 
 
 def _init_worker() -> None:
-    """A worker dies with its parent (Linux: even a SIGKILLed one) and cleans up like it."""
+    """A worker dies with its parent (Linux: even a SIGKILLed one) and cleans up like it; it
+    draws its animations alone (the cores are the pool's)."""
     signals.forget_inherited()
-    _die_with_parent()
-
-
-def _die_with_parent() -> None:
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the parent's handler still kills us
-        pass
-    if os.getppid() == 1:  # the parent died before prctl
-        os._exit(1)
+    forked.set_workers(1)
+    forked.die_with_parent()
 
 
 def build(

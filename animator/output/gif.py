@@ -15,11 +15,17 @@ the LZW encoder walks runs of that index code by code instead of pixel by pixel.
 from __future__ import annotations
 
 import io
+import shutil
 from typing import BinaryIO
 
 import numpy as np
 
 MAX_CODE = 4096
+
+#: A stored frame: (duration in ms, has transparent pixels, image descriptor + data).
+Frame = tuple[float, bool, bytes]
+#: What a part of an animation hands over (``GifWriter.detach``): (lead ms, last frame, frames).
+Part = tuple[float, Frame | None, int]
 
 
 def lzw_encode(data: np.ndarray, min_code_size: int = 8, run_symbol: int | None = None) -> bytes:
@@ -29,13 +35,67 @@ def lzw_encode(data: np.ndarray, min_code_size: int = 8, run_symbol: int | None 
     mostly one transparent index costs a few thousand loop turns, not a million.
     """
     data = np.ascontiguousarray(data, dtype=np.uint8).ravel()
+    if run_symbol is None:
+        return _lzw([data.tolist()] if len(data) else [], min_code_size, -1)
+    positions = np.flatnonzero(data != run_symbol)
+    return lzw_encode_sparse(len(data), positions, data[positions], min_code_size, run_symbol)
+
+
+def lzw_encode_sparse(
+    length: int, positions: np.ndarray, values: np.ndarray, min_code_size: int, fill: int
+) -> bytes:
+    """``lzw_encode`` of ``length`` symbols that are ``fill`` except ``values`` at the sorted
+    ``positions``: the cost follows the number of positions, not ``length``."""
+    return _lzw(_pieces(length, positions, values, fill), min_code_size, fill)
+
+
+#: Shortest run of the fill symbol that is consumed as a run rather than symbol by symbol.
+MIN_RUN = 8
+
+
+def _pieces(length: int, positions: np.ndarray, values: np.ndarray, fill: int) -> list:
+    """The symbols in pieces: an int ``n`` is a run of ``n`` fill symbols (``MIN_RUN`` or
+    more), a list holds symbols one by one (shorter gaps of fill included)."""
+    n = len(positions)
+    if n == 0:
+        return [length] if length else []
+    positions = np.asarray(positions, dtype=np.int64)
+    values = np.asarray(values, dtype=np.uint8)
+    gaps = np.diff(positions, prepend=-1) - 1  # fill symbols just before each position
+    tail = length - 1 - int(positions[-1])
+    starts = np.flatnonzero(gaps >= MIN_RUN)
+    if not len(starts) or starts[0] != 0:
+        starts = np.concatenate([[0], starts])
+    ends = np.append(starts[1:], n)
+    pieces: list = []
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        gap, lo = int(gaps[a]), int(positions[a])
+        if gap >= MIN_RUN:
+            pieces.append(gap)
+        else:  # only the first piece: its short leading gap joins it
+            lo -= gap
+        hi = length if b == n and tail < MIN_RUN else int(positions[b - 1]) + 1
+        seq = np.full(hi - lo, fill, dtype=np.uint8)
+        seq[positions[a:b] - lo] = values[a:b]
+        pieces.append(seq.tolist())
+    if tail >= MIN_RUN:
+        pieces.append(tail)
+    return pieces
+
+
+def _lzw(pieces: list, min_code_size: int, T: int) -> bytes:
+    """The LZW code stream of ``pieces`` (see ``_pieces``; ``T`` is the fill symbol).
+
+    The hot loop: the table is keyed by ``prefix << 8 | symbol`` (ints hash faster than
+    tuples), and codes are packed 32 bits at a time.
+    """
     clear, eoi = 1 << min_code_size, (1 << min_code_size) + 1
     out = bytearray()
     acc = nbits = 0
     size = min_code_size + 1
-    table: dict[tuple[int, int], int] = {}
+    table: dict[int, int] = {}
+    get = table.get
     next_code = eoi + 1
-    T = -1 if run_symbol is None else run_symbol
     pure: list[int] = [T]  # pure[m - 1] is the code of T repeated m times
     pure_len: dict[int, int] = {T: 1}
 
@@ -43,17 +103,22 @@ def lzw_encode(data: np.ndarray, min_code_size: int = 8, run_symbol: int | None 
         nonlocal acc, nbits
         acc |= code << nbits
         nbits += size
-        while nbits >= 8:
-            out.append(acc & 0xFF)
-            acc >>= 8
-            nbits -= 8
+        if nbits >= 32:
+            out.extend((acc & 0xFFFFFFFF).to_bytes(4, "little"))
+            acc >>= 32
+            nbits -= 32
 
-    def add(prefix: int, symbol: int) -> None:
-        """Emit ``prefix``; add prefix+symbol to the table, or clear the table when it is full."""
-        nonlocal next_code, size
-        emit(prefix)
+    def add(prefix: int, key: int, symbol: int) -> None:
+        """Emit ``prefix``; add ``key`` (prefix+symbol) to the table, or clear the full table."""
+        nonlocal acc, nbits, next_code, size
+        acc |= prefix << nbits
+        nbits += size
+        if nbits >= 32:
+            out.extend((acc & 0xFFFFFFFF).to_bytes(4, "little"))
+            acc >>= 32
+            nbits -= 32
         if next_code < MAX_CODE:
-            table[(prefix, symbol)] = next_code
+            table[key] = next_code
             if symbol == T and pure_len.get(prefix) == len(pure):
                 pure.append(next_code)
                 pure_len[next_code] = len(pure)
@@ -71,26 +136,28 @@ def lzw_encode(data: np.ndarray, min_code_size: int = 8, run_symbol: int | None 
 
     emit(clear)
     w = -1  # nothing read yet
-    for is_run, start, stop in _segments(data, run_symbol):
-        if not is_run:
-            for k in data[start:stop].tolist():
+    for piece in pieces:
+        if not isinstance(piece, int):
+            for k in piece:
                 if w < 0:
                     w = k
                     continue
-                code = table.get((w, k))
+                key = w << 8 | k
+                code = get(key)
                 if code is None:
-                    add(w, k)
+                    add(w, key, k)
                     w = k
                 else:
                     w = code
             continue
-        remaining = stop - start
+        remaining = piece
         if w < 0:
             w, remaining = T, remaining - 1
         while remaining and w not in pure_len:  # a mixed string meets the run: plain steps
-            code = table.get((w, T))
+            key = w << 8 | T
+            code = get(key)
             if code is None:
-                add(w, T)
+                add(w, key, T)
                 w = T
             else:
                 w = code
@@ -103,37 +170,18 @@ def lzw_encode(data: np.ndarray, min_code_size: int = 8, run_symbol: int | None 
                 m += remaining
                 break
             remaining -= top - m + 1
-            add(pure[top - 1], T)  # T^top is emitted, T^(top+1) joins the table
+            add(pure[top - 1], pure[top - 1] << 8 | T, T)  # T^top out, T^(top+1) in the table
             w, m = T, 1
     if w >= 0:
         emit(w)
     if next_code == (1 << size) and size < 12:  # the decoder grows its codes one entry late
         size += 1
     emit(eoi)
-    if nbits:
+    while nbits > 0:
         out.append(acc & 0xFF)
+        acc >>= 8
+        nbits -= 8
     return bytes(out)
-
-
-def _segments(data: np.ndarray, run_symbol: int | None) -> list[tuple[bool, int, int]]:
-    """(is_run, start, stop) pieces of ``data``: runs of ``run_symbol`` (8 or more), the rest."""
-    n = len(data)
-    if run_symbol is None or n == 0:
-        return [(False, 0, n)]
-    is_run = np.concatenate([[False], data == run_symbol, [False]])
-    edges = np.flatnonzero(np.diff(is_run.astype(np.int8)))
-    starts, stops = edges[::2], edges[1::2]
-    keep = stops - starts >= 8
-    pieces: list[tuple[bool, int, int]] = []
-    pos = 0
-    for a, b in zip(starts[keep].tolist(), stops[keep].tolist(), strict=True):
-        if a > pos:
-            pieces.append((False, pos, a))
-        pieces.append((True, a, b))
-        pos = b
-    if pos < n:
-        pieces.append((False, pos, n))
-    return pieces
 
 
 def _sub_blocks(data: bytes) -> bytes:
@@ -180,9 +228,16 @@ class GifWriter:
     transparent "unchanged" index need (the last index of the table): 95 colours make 7-bit
     pixels, which LZW turns into shorter codes. A frame identical to the previous one lengthens
     the previous frame instead of adding one.
+
+    A part of an animation can be encoded elsewhere (another process, see ``forked``): a writer
+    with ``header=False``, ``prime``d with the frame before its part, stores its frames as
+    differences; ``detach()`` ends it and ``join()`` appends it to the writer of the frames
+    before, with the same bytes as if one writer had added every frame.
     """
 
-    def __init__(self, fh: BinaryIO, size: tuple[int, int], palette: np.ndarray) -> None:
+    def __init__(
+        self, fh: BinaryIO, size: tuple[int, int], palette: np.ndarray, *, header: bool = True
+    ) -> None:
         if len(palette) > 255:
             raise ValueError("a GIF palette here has at most 255 colours (one is transparent)")
         self.fh = fh
@@ -193,36 +248,56 @@ class GifWriter:
         table[: len(palette)] = palette
         self.palette = table.tobytes()
         self.previous: np.ndarray | None = None
-        self.pending: tuple[int, bool, bytes] | None = None  # (duration, transparent, image)
+        self.pending: Frame | None = None  # (duration, transparent, image)
+        self.lead = 0.0  # ms that lengthen the frame before a primed part (no change yet)
         self.frames = 0
+        if not header:
+            return
         fh.write(b"GIF89a")
         fh.write(self.width.to_bytes(2, "little") + self.height.to_bytes(2, "little"))
         fh.write(bytes([0xF0 | (self.bits - 1), 0, 0]))  # global table, 8 bits per channel
         fh.write(self.palette)
         fh.write(b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00")  # loop forever
 
-    def add(self, index: np.ndarray, duration_ms: float) -> None:
-        """Append a frame of palette indices (H, W) shown for ``duration_ms``."""
+    def prime(self, index: np.ndarray) -> None:
+        """Continue after the frame ``index``, drawn elsewhere: the next frame is stored as its
+        difference to it."""
+        self.previous = index.copy()
+
+    def add(self, index: np.ndarray, duration_ms: float, changed: np.ndarray | None = None) -> None:
+        """Append a frame of palette indices (H, W) shown for ``duration_ms``.
+
+        ``changed``: the sorted flat positions where the frame may differ from the previous one
+        (any superset), so that whole frames need not be compared.
+        """
         if self.previous is None:
             image = self._descriptor(0, 0, self.width, self.height)
             image += _pillow_image_data(index, self.palette)
             self._push(duration_ms, False, image)
             self.previous = index.copy()
             return
-        changed = index != self.previous
-        rows = np.flatnonzero(changed.any(axis=1))
-        if not len(rows):
-            duration, transparent, image = self.pending
-            self.pending = (duration + duration_ms, transparent, image)
+        now, before = index.reshape(-1), self.previous.reshape(-1)
+        if changed is None:
+            changed = np.flatnonzero(now != before)
+        else:
+            changed = changed[now[changed] != before[changed]]
+        if not len(changed):
+            if self.pending is None:  # a primed part that has not changed yet
+                self.lead += duration_ms
+            else:
+                duration, transparent, image = self.pending
+                self.pending = (duration + duration_ms, transparent, image)
             return
-        cols = np.flatnonzero(changed.any(axis=0))
-        y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-        box = np.where(changed[y0:y1, x0:x1], index[y0:y1, x0:x1], self.TRANSPARENT)
-        data = lzw_encode(box.astype(np.uint8), self.bits, self.TRANSPARENT)
+        values = now[changed]
+        before[changed] = values
+        rows, cols = np.divmod(changed, self.width)
+        y0, y1 = int(rows[0]), int(rows[-1]) + 1
+        x0, x1 = int(cols.min()), int(cols.max()) + 1
+        inside = (rows - y0) * (x1 - x0) + (cols - x0)  # positions in the box, still sorted
+        data = lzw_encode_sparse((y1 - y0) * (x1 - x0), inside, values, self.bits, self.TRANSPARENT)
         image = self._descriptor(x0, y0, x1 - x0, y1 - y0) + bytes([self.bits])
         image += _sub_blocks(data)
         self._push(duration_ms, True, image)
-        self.previous[y0:y1, x0:x1] = index[y0:y1, x0:x1]
 
     @staticmethod
     def _descriptor(x: int, y: int, w: int, h: int) -> bytes:
@@ -247,6 +322,23 @@ class GifWriter:
         self.fh.write(image)
         self.frames += 1
         self.pending = None
+
+    def detach(self) -> Part:
+        """End a part: ``(lead, last frame, frames written)``; the last frame is kept back, as a
+        later identical frame may still lengthen it."""
+        return self.lead, self.pending, self.frames
+
+    def join(self, part: Part, data: BinaryIO) -> None:
+        """Append a part that continued this writer's last frame (``detach()``, its bytes in
+        ``data``)."""
+        lead, pending, frames = part
+        duration, transparent, image = self.pending
+        self.pending = (duration + lead, transparent, image)
+        if pending is not None:
+            self._flush()
+            shutil.copyfileobj(data, self.fh)
+            self.frames += frames
+            self.pending = pending
 
     def close(self) -> None:
         self._flush()

@@ -64,8 +64,19 @@ def _frames(scene: Scene, options: RenderOptions):
     return plan, FrameRenderer(scene, options)
 
 
+#: What painting the runs' lines for one step costs, against drawing and encoding the rest of a
+#: GIF frame (measured: 1.1 and 7.5 ms, article suite, 632x632): a forked part pays it for
+#: every step before its first frame, so later parts get fewer frames.
+TRAILS_SHARE = 0.15
+
+
 def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> None:
-    """An animated GIF: one global palette, frame differences, the last frame held."""
+    """An animated GIF: one global palette, frame differences, the last frame held.
+
+    Where cores are free, later ranges of frames are drawn and encoded by forked copies of this
+    process (``forked``), each from the ready figure; the file is the same bytes either way.
+    """
+    from . import forked
     from .eta import Estimate
     from .gif import GifWriter
     from .progress import Progress
@@ -73,30 +84,81 @@ def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> 
     plan, renderer = _frames(scene, options)
     background = renderer.background_image()
     palette, exact = gif_palette(background, renderer.preview(int(plan.steps[-1])))
-    lut = palette_lut(palette, exact)
+    frames = _GifFrames(renderer, palette_lut(palette, exact), plan)
+    painting = TRAILS_SHARE * frames.steps_per_frame  # per frame, in (unpainted) frames
+    ranges = forked.chunks(len(frames), catch_up=painting / (1 + painting))
+
+    def encode_part(lo: int, hi: int, out, done) -> tuple:
+        part = GifWriter(out, renderer.size, palette, header=False)
+        frames.encode(part, lo, hi, done)
+        return part.detach()
+
     with (
         atomic_path(path) as tmp,
         open(tmp, "wb") as fh,
-        Progress(len(plan.steps), "frames", quiet=options.quiet) as bar,
+        Progress(len(frames), "frames", quiet=options.quiet) as bar,
+        forked.Forked(ranges[1:], encode_part, beside=tmp.parent) as others,
     ):
-        eta = Estimate(len(plan.steps), "frames", quiet=options.quiet)
+        eta = Estimate(len(frames), "frames", quiet=options.quiet)
+        shown = own = 0
+
+        def progress(count: int | None = None) -> None:
+            nonlocal shown, own
+            own = own if count is None else count
+            now = own + others.done()
+            bar.update(now - shown)
+            eta.tick(now - shown)
+            shown = now
+
         writer = GifWriter(fh, renderer.size, palette)
-        previous = index = None
-        for k, duration in zip(plan.steps, plan.durations_ms(), strict=True):
-            rgba = renderer.frame(int(k))
-            if previous is None:
-                index = lut[lut_keys(rgba)].astype(np.uint8)
-                previous = rgba.copy()
-                before = previous.view(np.uint32).reshape(-1)
-            else:  # look up only the pixels that changed since the last frame
-                now = rgba.view(np.uint32).reshape(-1)
-                changed = np.flatnonzero(now != before)
-                before[changed] = now[changed]
-                index.reshape(-1)[changed] = lut[lut_keys(rgba.reshape(-1, 4)[changed])]
-            writer.add(index, duration)
-            bar.update()
-            eta.tick()
+        frames.encode(writer, *ranges[0], progress)
+        for part, data in others.results(poll=progress):
+            writer.join(part, data)
+        progress()
         writer.close()
+
+
+class _GifFrames:
+    """The frames of a plan as palette indices; after the first frame, only the pixels that
+    changed since the last frame are looked up."""
+
+    def __init__(self, renderer, lut: np.ndarray, plan) -> None:
+        self.renderer, self.lut = renderer, lut
+        self.steps = [int(k) for k in plan.steps]
+        self.durations = list(plan.durations_ms())
+        self.index: np.ndarray | None = None
+        self.before: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @property
+    def steps_per_frame(self) -> float:
+        return max(self.steps[-1] - self.steps[0], 1) / max(len(self.steps) - 1, 1)
+
+    def at(self, i: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Frame ``i`` as palette indices (H, W), valid until the next call, and the flat
+        positions of the pixels that changed since the last call (None the first time)."""
+        rgba = self.renderer.frame(self.steps[i])
+        if self.index is None:
+            self.index = self.lut[lut_keys(rgba)].astype(np.uint8)
+            self.before = rgba.copy().view(np.uint32).reshape(-1)
+            return self.index, None
+        now = rgba.view(np.uint32).reshape(-1)
+        changed = np.flatnonzero(now != self.before)
+        self.before[changed] = now[changed]
+        self.index.reshape(-1)[changed] = self.lut[lut_keys(rgba.reshape(-1, 4)[changed])]
+        return self.index, changed
+
+    def encode(self, writer, lo: int, hi: int, done) -> None:
+        """Add frames ``lo`` to ``hi`` - 1 to ``writer`` (primed with frame ``lo`` - 1 when
+        ``lo`` > 0), calling ``done(count)`` after each."""
+        if lo > 0:
+            writer.prime(self.at(lo - 1)[0])
+        for i in range(lo, hi):
+            index, changed = self.at(i)
+            writer.add(index, self.durations[i], changed)
+            done(i - lo + 1)
 
 
 def write_mp4(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> None:

@@ -1,0 +1,150 @@
+"""Frames drawn in forked processes: the same GIF bytes as from one process, errors come back."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+
+import numpy as np
+import pytest
+
+import animator
+from animator.output import forked
+from animator.output.gif import GifWriter
+
+
+@pytest.fixture
+def workers(monkeypatch):
+    """``workers(n)`` sets the processes per job; the default is restored afterwards. JAX (from
+    the optax tests) would forbid forking: these tests stand for a process without it."""
+    monkeypatch.delitem(sys.modules, "jax", raising=False)
+    yield forked.set_workers
+    forked.set_workers(None)
+
+
+def _frames_with_repeats(seed: int) -> list[np.ndarray]:
+    """Frames of indices where some are identical to the one before (they lengthen it)."""
+    rng = np.random.default_rng(seed)
+    frames = [rng.integers(0, 6, (9, 13)).astype(np.uint8)]
+    for _ in range(11):
+        f = frames[-1].copy()
+        if rng.random() < 0.6:  # else: the same frame again
+            mask = rng.random(f.shape) < 0.1
+            f[mask] = rng.integers(0, 6, int(mask.sum()))
+        frames.append(f)
+    return frames
+
+
+def _one_writer(frames, palette, durations) -> bytes:
+    buf = io.BytesIO()
+    writer = GifWriter(buf, (13, 9), palette)
+    for f, d in zip(frames, durations, strict=True):
+        writer.add(f, d)
+    writer.close()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_parts_joined_equal_one_writer_at_every_split(seed):
+    """Splitting the frames into 2 or 3 parts anywhere (identical frames at the seams, parts
+    with no change at all) and joining them gives the bytes of one writer."""
+    frames = _frames_with_repeats(seed)
+    palette = np.random.default_rng(seed).integers(0, 256, (6, 3)).astype(np.uint8)
+    durations = [50.0 + 10 * i for i in range(len(frames))]
+    want = _one_writer(frames, palette, durations)
+    n = len(frames)
+    splits = [(a,) for a in range(1, n)] + [(a, b) for a in range(1, n) for b in range(a + 1, n)]
+    for cuts in splits:
+        edges = [0, *cuts, n]
+        buf = io.BytesIO()
+        writer = GifWriter(buf, (13, 9), palette)
+        for f, d in zip(frames[: edges[1]], durations[: edges[1]], strict=True):
+            writer.add(f, d)
+        for lo, hi in zip(edges[1:-1], edges[2:], strict=True):
+            data = io.BytesIO()
+            part = GifWriter(data, (13, 9), palette, header=False)
+            part.prime(frames[lo - 1])
+            for f, d in zip(frames[lo:hi], durations[lo:hi], strict=True):
+                part.add(f, d)
+            data.seek(0)
+            writer.join(part.detach(), data)
+        writer.close()
+        assert buf.getvalue() == want, cuts
+
+
+def test_chunks_cover_the_range_and_respect_the_minimum(workers):
+    workers(3)
+    assert forked.chunks(10) == [(0, 10)]  # too few items for a second process
+    assert forked.chunks(2 * forked.MIN_CHUNK) == [(0, 20), (20, 40)]
+    assert forked.chunks(100) == [(0, 33), (33, 67), (67, 100)]
+    workers(1)
+    assert forked.chunks(100) == [(0, 100)]
+
+
+def test_chunks_give_later_parts_fewer_items_by_their_catch_up(workers):
+    """Cost of a part = its items + catch_up x the items before it: equal for every part."""
+    for n, parts, c in [(126, 2, 0.13), (2001, 2, 0.13), (2001, 3, 0.13), (240, 2, 0.55)]:
+        workers(parts)
+        ranges = forked.chunks(n, catch_up=c)
+        assert ranges[0][0] == 0 and ranges[-1][1] == n and len(ranges) == parts
+        assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+        costs = [(hi - lo) + c * lo for lo, hi in ranges]
+        assert max(costs) - min(costs) <= 1 + c, (n, parts, c, ranges)
+        sizes = [hi - lo for lo, hi in ranges]
+        assert sizes == sorted(sizes, reverse=True)
+
+
+@pytest.mark.parametrize("suffix", [".gif"])
+def test_gif_from_forked_processes_is_the_same_bytes(tmp_path, workers, suffix):
+    """1, 2 and 3 processes write the same file; the split really happens (not skipped)."""
+    anim = animator.animate("two_minima", suite="article", steps=70, size=(240, 180), hold=0.5)
+    outputs = []
+    for n in (1, 2, 3):
+        workers(n)
+        assert len(forked.chunks(71)) == n, "forking is not available here"
+        path = tmp_path / f"w{n}{suffix}"
+        anim.save(path)
+        outputs.append(path.read_bytes())
+    assert outputs[1] == outputs[0]
+    assert outputs[2] == outputs[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w1.gif", "w2.gif", "w3.gif"]
+
+
+def _boom(lo, hi, out, done):
+    if lo >= 20:
+        raise ValueError(f"no frame {lo}")
+    done(hi - lo)
+    return lo
+
+
+def _vanish(lo, hi, out, done):
+    os._exit(3)
+
+
+def _work(lo, hi, out, done):
+    for k in range(lo, hi):
+        out.write(bytes([k]))
+        done(k - lo + 1)
+    return (lo, hi)
+
+
+def test_children_send_back_results_bytes_and_counts(tmp_path):
+    with forked.Forked([(0, 4), (4, 9)], _work, beside=tmp_path) as children:
+        got = [(result, data.read()) for result, data in children.results()]
+        assert children.done() == 9
+    assert got == [((0, 4), bytes(range(4))), ((4, 9), bytes(range(4, 9)))]
+    assert list(tmp_path.iterdir()) == []  # the children's files were never visible
+
+
+def test_a_child_error_is_raised_in_the_parent(tmp_path):
+    with forked.Forked([(0, 20), (20, 40)], _boom) as children:
+        results = children.results()
+        assert next(results)[0] == 0
+        with pytest.raises(ValueError, match="no frame 20"):
+            next(results)
+    with (
+        forked.Forked([(0, 5)], _vanish) as children,
+        pytest.raises(RuntimeError, match="exit status 3"),
+    ):
+        list(children.results())
