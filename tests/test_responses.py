@@ -4,12 +4,14 @@ scalar implementation of every formula, the look-ahead interpolation, seeds, and
 from __future__ import annotations
 
 import csv
+import io
 import math
 
 import numpy as np
 import pytest
 
 import landscapes.responses as responses
+from animator.charts.responses import ResponseCharts, response_figure
 from animator.charts.writers import chart_plan
 from animator.cli.main import main
 from landscapes import InvalidValueError, UnknownNameError
@@ -381,3 +383,24 @@ def test_cli_bad_output_exits_2(tmp_path, capsys):
     existing.write_text("keep")
     assert main(["responses", "--method", "adam", "-o", str(existing)]) == 2
     assert existing.read_text() == "keep"
+
+
+def test_reused_response_charts_equal_fresh_figures_pixel_for_pixel():
+    table = response_table(["momentum", "adam"], ["spikes", "very_noisy_sin", "saturation"])
+    groups = [curves for _, figure, curves in chart_plan(table) if figure is response_figure]
+    charts = ResponseCharts(dpi=20)
+    figures = set()
+    for curves in groups:
+        reused = charts(curves)
+        figures.add(id(reused))
+        assert reused.axes[0].get_title(loc="left") == response_figure(curves).axes[0].get_title(
+            loc="left"
+        )
+        assert np.array_equal(rgba(reused), rgba(response_figure(curves, dpi=20)))
+    assert len(figures) == 2  # one per method
+
+
+def rgba(fig) -> np.ndarray:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="rgba")
+    return np.frombuffer(buf.getvalue(), dtype=np.uint8)

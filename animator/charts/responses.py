@@ -60,20 +60,51 @@ def draw_responses(ax: Axes, curves: Sequence[Response], *, tick_every: int = 20
 
 def response_figure(curves: Sequence[Response], *, dpi: int = 100) -> Figure:
     """One method on one signal: the chart the article's script saved for each pair."""
-    method, signal = curves[0].method, curves[0].signal
     fig = Figure(figsize=(CHART_SIZE[0] / 100, CHART_SIZE[1] / 100), dpi=dpi)
     fig.subplots_adjust(left=0.06, right=0.985, bottom=0.085, top=0.93)  # fixed: fast, stable
     ax = fig.add_subplot()
     draw_responses(ax, curves)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("gradient / accumulated update")
+    _title_and_legend(ax, curves)
+    return fig
+
+
+def _title_and_legend(ax: Axes, curves: Sequence[Response]) -> None:
+    method, signal = curves[0].method, curves[0].signal
     ax.set_title(
         f"{method_heading(method)} on the {SIGNALS[signal].title} signal",
         loc="left",
         fontsize=14,
     )
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("gradient / accumulated update")
     ax.legend(loc="best", framealpha=0.9)
-    return fig
+
+
+class ResponseCharts:
+    """``response_figure(curves)`` for one signal after another, on one Figure while the method
+    and its settings stay the same: the axes, ticks and labels are made once and each chart
+    swaps in its curves, title and legend. The same pixels as a fresh figure (tested), about
+    a third less time for a method's six charts."""
+
+    def __init__(self, dpi: int = 100) -> None:
+        self.dpi = dpi
+        self.fig: Figure | None = None
+        self._key: tuple | None = None
+
+    def __call__(self, curves: Sequence[Response]) -> Figure:
+        key = (curves[0].method, tuple(c.param for c in curves), len(curves[0].gradient))
+        if self.fig is None or key != self._key:
+            self.fig, self._key = response_figure(curves, dpi=self.dpi), key
+            return self.fig
+        ax = self.fig.axes[0]
+        _, gradient, *updates = ax.get_lines()  # draw_responses' order: zero, gradient, curves
+        gradient.set_ydata(curves[0].gradient)
+        for line, curve in zip(updates, curves, strict=True):
+            line.set_ydata(curve.update)
+        ax.relim()
+        ax.autoscale_view()
+        _title_and_legend(ax, curves)
+        return self.fig
 
 
 def overview_figure(curves: Sequence[Response], *, dpi: int = 100) -> Figure:

@@ -20,7 +20,7 @@ from ..output.savefig import save_figure
 from ..scene import SWEEP_SIZE, RenderOptions
 from .basins import basin_figure
 from .history import history_figure
-from .responses import overview_figure, response_figure
+from .responses import ResponseCharts, overview_figure, response_figure
 from .sweeps import sweep_figure
 
 PathLike = str | os.PathLike
@@ -61,9 +61,11 @@ def write_response_charts(
 ) -> None:
     """Every chart of ``table`` into ``directory`` (see ``chart_plan``)."""
     plan = chart_plan(table)
+    single = ResponseCharts(dpi=options.dpi)  # one figure for a method's single charts
     with Progress(len(plan), "charts", quiet=options.quiet) as bar:
         for name, figure, curves in plan:
-            save_figure(figure(curves, dpi=options.dpi), Path(directory) / name)
+            fig = single(curves) if figure is response_figure else figure(curves, dpi=options.dpi)
+            save_figure(fig, Path(directory) / name)
             bar.update()
 
 
