@@ -1,7 +1,8 @@
 """Basins of attraction: where an optimizer ends from every cell of an N x N grid of starts.
 
-All N² starts run as ONE batch through :func:`landscapes.runs.run` (every optimizer works on
-(N, 2) batches), so a 200 x 200 map is one vectorised loop, not 40,000 runs.
+All N² starts run as ONE batch through :func:`landscapes.runs.run_many` (every optimizer works on
+(N, 2) batches), so a 200 x 200 map is one vectorised loop, not 40,000 runs; ``basin_maps`` runs
+several optimizers' maps in lockstep.
 
 Where a run *ends* is the mean of its points over the last 10 % of the steps (the same tail as the
 sweep objective), so a run that keeps oscillating around a minimum (RMSProp at a constant lr does)
@@ -14,6 +15,7 @@ there), or :data:`UNSETTLED` (-1) if it is still moving in and out of ``tol`` at
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,7 @@ import numpy as np
 
 from .errors import InvalidValueError
 from .optimizers import Optimizer
-from .runs import check_steps, run
+from .runs import check_steps, run_many
 from .surfaces import Minimum, Surface, get_surface
 from .sweep import tail_length
 
@@ -148,6 +150,21 @@ def basin_map(
     label: str | None = None,
 ) -> BasinMap:
     """Run ``optimizer`` from every cell of a ``grid`` x ``grid`` grid over ``window`` at once."""
+    return basin_maps(surface, [optimizer], grid, steps, tol=tol, window=window, labels=[label])[0]
+
+
+def basin_maps(
+    surface: Surface | str,
+    optimizers: Sequence[Optimizer],
+    grid: int = DEFAULT_GRID,
+    steps: int = 125,
+    *,
+    tol: float | None = None,
+    window: tuple[float, float, float, float] | None = None,
+    labels: Sequence[str | None] | None = None,
+) -> list[BasinMap]:
+    """``basin_map`` of every optimizer, the optimizers in lockstep (``run_many``: one gradient
+    call per step for all their starts): the same maps, fewer calls."""
     surface = get_surface(surface)
     steps = check_steps(steps)
     n = check_grid(grid, steps)
@@ -159,32 +176,39 @@ def basin_map(
     if not (all(np.isfinite(window)) and x0 < x1 and y0 < y1):
         raise InvalidValueError(f"window {window} must be finite with x0 < x1 and y0 < y1")
     xs, ys, starts = grid_starts(window, n)
-    chunk = max(1, BASIN_MEMORY // (3 * 8 * (steps + 1)))
-    finals, codes, settles, diverged = [], [], [], []
+    labels = [None] * len(optimizers) if labels is None else list(labels)
+    chunk = max(1, BASIN_MEMORY // (3 * 8 * (steps + 1) * max(1, len(optimizers))))
+    parts: list[list[tuple]] = [[] for _ in optimizers]  # per map: one tuple per chunk
     for lo in range(0, len(starts), chunk):
-        traj = run(
-            surface, optimizer, starts[lo : lo + chunk], steps, label=label, companions=False
+        trajs = run_many(
+            surface, optimizers, starts[lo : lo + chunk], steps, labels=labels, companions=False
         )
-        finals.append(end_points(traj.xy))
-        codes.append(classify(finals[-1], surface.minima, tol))
-        settles.append(steps_to_converge(traj.xy, codes[-1], surface.minima, tol))
-        diverged.append(np.asarray(traj.diverged_step).reshape(-1))
-        label = traj.label
-        del traj  # this chunk's paths go before the next one runs
-    final, code, steps_to = (np.concatenate(a) for a in (finals, codes, settles))
-    return BasinMap(
-        surface=surface,
-        label=label,
-        optimizer=optimizer.name,
-        hparams=dict(optimizer.hparams),
-        window=window,
-        steps=steps,
-        tol=tol,
-        minima=surface.minima,
-        xs=xs,
-        ys=ys,
-        basin=code.reshape(n, n),
-        steps_to=steps_to.reshape(n, n),
-        final=final.reshape(n, n, 2),
-        diverged_step=np.concatenate(diverged).reshape(n, n),
-    )
+        for i, traj in enumerate(trajs):
+            final = end_points(traj.xy)
+            code = classify(final, surface.minima, tol)
+            settle = steps_to_converge(traj.xy, code, surface.minima, tol)
+            parts[i].append((final, code, settle, np.asarray(traj.diverged_step).reshape(-1)))
+            labels[i] = traj.label
+        del trajs  # this chunk's paths go before the next one runs
+    maps = []
+    for optimizer, label, chunks in zip(optimizers, labels, parts, strict=True):
+        final, code, steps_to, diverged = (np.concatenate(a) for a in zip(*chunks, strict=True))
+        maps.append(
+            BasinMap(
+                surface=surface,
+                label=label,
+                optimizer=optimizer.name,
+                hparams=dict(optimizer.hparams),
+                window=window,
+                steps=steps,
+                tol=tol,
+                minima=surface.minima,
+                xs=xs,
+                ys=ys,
+                basin=code.reshape(n, n),
+                steps_to=steps_to.reshape(n, n),
+                final=final.reshape(n, n, 2),
+                diverged_step=diverged.reshape(n, n),
+            )
+        )
+    return maps

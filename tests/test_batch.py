@@ -163,6 +163,24 @@ def test_grid_limits():
         basin_map("simple_quad", opt, grid=1000, steps=125)
 
 
+def test_basin_maps_in_lockstep_equal_one_map_per_optimizer(monkeypatch):
+    import landscapes.basins as basins
+
+    opts = [L.make_optimizer(n) for n in ("adam", "nesterov", "rmsprop")]
+    labels = [f"run {i}" for i in range(3)]
+    alone = [basin_map("two_minima", o, 9, 20, label=x) for o, x in zip(opts, labels, strict=True)]
+    together = basins.basin_maps("two_minima", opts, 9, 20, labels=labels)
+    monkeypatch.setattr(basins, "BASIN_MEMORY", 3 * 8 * 21 * 3 * 10)  # ten starts at a time
+    chunked = basins.basin_maps("two_minima", opts, 9, 20, labels=labels)
+    assert len(alone) == len(together) == len(chunked) == 3
+    for a, b, c in zip(alone, together, chunked, strict=True):
+        assert a.label == b.label == c.label and a.optimizer == b.optimizer == c.optimizer
+        for name in ("basin", "steps_to", "final", "diverged_step"):
+            np.testing.assert_array_equal(getattr(b, name), getattr(a, name))
+            np.testing.assert_array_equal(getattr(c, name), getattr(a, name))
+    assert len({tuple(m.basin.ravel()) for m in alone}) > 1  # the optimizers end differently
+
+
 # --- plots and CLI --------------------------------------------------------------------------------
 
 
