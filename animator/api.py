@@ -41,6 +41,7 @@ from landscapes import (
 )
 from landscapes.suites import RunItem, flat_runs
 
+from .output import forked
 from .output import registry as outputs
 from .requests import Request
 from .scene import HISTORY_SIZE, RenderOptions, Scene
@@ -529,7 +530,8 @@ def _run_all(
     """Every ``(label, Optimizer)`` run in lockstep from one start; finished runs kept as given."""
     jobs = [(label, item) for label, item in pairs if not isinstance(item, Trajectory)]
     ran = iter(
-        run_many(
+        forked.aside(  # in a child while the plotting stack loads, if the CLI asked for that
+            run_many,
             surface,
             [opt for _, opt in jobs],
             start,
@@ -637,5 +639,15 @@ def execute(request: Request) -> tuple[Product, Path]:
     """Check the request's output, make its product, save it: ``(product, path written)``."""
     output = request.check_output()
     outputs.prepare_output(request.output, allow_dir=output.directory)  # before any work
-    product = globals()[request.function](*request.args, **dict(request.kwargs))
+    # a picture: the runs are computed by a child while this process loads matplotlib
+    with forked.meanwhile(None if output.data else _load_plotting):
+        product = globals()[request.function](*request.args, **dict(request.kwargs))
     return product, product.save(request.output)
+
+
+def _load_plotting() -> None:
+    """Import what drawing a picture needs (the modules the writers import when they run)."""
+    import PIL.Image  # noqa: F401
+
+    import animator.draw.figure  # noqa: F401 - matplotlib, the figure code
+    import animator.draw.frames  # noqa: F401

@@ -41,12 +41,40 @@ from . import signals
 MIN_CHUNK = 20
 
 _workers: int | None = None  # None: every usable core
+_meanwhile: list[Callable[[], None]] = []  # what this process may do while a child computes
 
 
 def set_workers(n: int | None) -> None:
     """At most ``n`` processes per job (1: never fork; None: every usable core)."""
     global _workers
     _workers = None if n is None else max(1, int(n))
+
+
+@contextlib.contextmanager
+def meanwhile(task: Callable[[], None] | None) -> Iterator[None]:
+    """Inside the block, the first ``aside`` computation runs in a forked child while this
+    process does ``task`` (e.g. loads the plotting stack that the result will be drawn with)."""
+    _meanwhile[:] = [] if task is None else [task]
+    try:
+        yield
+    finally:
+        _meanwhile.clear()
+
+
+def aside(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, computed by a forked child while this process does the pending
+    ``meanwhile`` task, when there is one and forking is allowed (see module doc); else here.
+
+    The child's result comes back pickled: the same values, bit for bit. Its exception is
+    raised here.
+    """
+    if not _meanwhile or _workers == 1 or usable_cores() < 2 or not _can_fork():
+        return fn(*args, **kwargs)
+    task = _meanwhile.pop()
+    with Forked([(0, 1)], lambda lo, hi, out, done: fn(*args, **kwargs)) as child:
+        task()
+        ((result, _),) = list(child.results())
+    return result
 
 
 def usable_cores() -> int:
