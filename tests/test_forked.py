@@ -182,3 +182,5 @@ def test_runs_aside_are_the_same_bits_and_errors_come_back(workers, monkeypatch)
     with forked.meanwhile(lambda: None), pytest.raises(L.InvalidValueError, match="no such run"):
         forked.aside(fails)
     assert forked.aside(lambda: 7) == 7  # no task pending: computed here
+    with forked.meanwhile(lambda: None):  # a result that cannot travel: computed here again
+        assert forked.aside(lambda: lambda: os.getpid())() == os.getpid()

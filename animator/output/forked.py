@@ -71,9 +71,12 @@ def aside(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     if not _meanwhile or _workers == 1 or usable_cores() < 2 or not _can_fork():
         return fn(*args, **kwargs)
     task = _meanwhile.pop()
-    with Forked([(0, 1)], lambda lo, hi, out, done: fn(*args, **kwargs)) as child:
-        task()
-        ((result, _),) = list(child.results())
+    try:
+        with Forked([(0, 1)], lambda lo, hi, out, done: fn(*args, **kwargs)) as child:
+            task()
+            ((result, _),) = list(child.results())
+    except Unpicklable:  # e.g. a user's objective in the result: compute it here after all
+        return fn(*args, **kwargs)
     return result
 
 
@@ -108,6 +111,10 @@ def chunks(n: int, workers: int | None = None, catch_up: float = 0.0) -> list[tu
 def _can_fork() -> bool:
     """POSIX, one Python thread, and no JAX (its native threads make a fork unsafe)."""
     return hasattr(os, "fork") and threading.active_count() == 1 and "jax" not in sys.modules
+
+
+class Unpicklable(RuntimeError):
+    """A child's result (or exception) could not be sent back."""
 
 
 class _Child:
@@ -183,8 +190,8 @@ class Forked:
             result = (False, exc)
         try:
             payload = pickle.dumps(result)
-        except Exception:  # noqa: BLE001 - an exception that does not pickle
-            payload = pickle.dumps((False, RuntimeError(repr(result[1]))))
+        except Exception as exc:  # noqa: BLE001 - a result or exception that does not pickle
+            payload = pickle.dumps((False, Unpicklable(f"{type(result[1]).__name__}: {exc}")))
         with contextlib.suppress(OSError):
             view = memoryview(payload)
             while view:
