@@ -326,14 +326,15 @@ def basins(
     Each start is coloured by the minimum it ends in (within ``tol``, default 2% of the window's
     side), shaded by how many steps it took. One vectorised batch per optimizer.
     """
-    from landscapes.basins import DEFAULT_GRID, basin_map, check_grid
+    from landscapes.basins import DEFAULT_GRID, basin_maps, check_grid
 
     options = RenderOptions(size=size, dpi=dpi)
     pairs = _optimizers(runs, suite, "a basin map")
     surface = _surface(surface, window, levels)
     grid = DEFAULT_GRID if grid is None else grid
     check_grid(grid, steps)
-    maps = [basin_map(surface, opt, grid, steps, tol=tol, label=label) for label, opt in pairs]
+    labels, opts = [label for label, _ in pairs], [opt for _, opt in pairs]
+    maps = basin_maps(surface, opts, grid, steps, tol=tol, labels=labels)  # in lockstep
     notes = []
     if not surface.minima:
         notes.append(

@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import InvalidValueError
 from .optimizers import Optimizer
-from .runs import check_steps, run
+from .runs import check_steps, run_many
 from .surfaces import Minimum, Surface, get_surface
 from .sweep import tail_length
 
@@ -148,6 +148,22 @@ def basin_map(
     label: str | None = None,
 ) -> BasinMap:
     """Run ``optimizer`` from every cell of a ``grid`` x ``grid`` grid over ``window`` at once."""
+    labels = None if label is None else [label]
+    return basin_maps(surface, [optimizer], grid, steps, tol=tol, window=window, labels=labels)[0]
+
+
+def basin_maps(
+    surface: Surface | str,
+    optimizers: list[Optimizer],
+    grid: int = DEFAULT_GRID,
+    steps: int = 125,
+    *,
+    tol: float | None = None,
+    window: tuple[float, float, float, float] | None = None,
+    labels: list[str] | None = None,
+) -> list[BasinMap]:
+    """``basin_map`` of each optimizer, all of them in lockstep: one gradient call per step for
+    every optimizer's starts (the same maps as one at a time, bit for bit)."""
     surface = get_surface(surface)
     steps = check_steps(steps)
     n = check_grid(grid, steps)
@@ -159,32 +175,39 @@ def basin_map(
     if not (all(np.isfinite(window)) and x0 < x1 and y0 < y1):
         raise InvalidValueError(f"window {window} must be finite with x0 < x1 and y0 < y1")
     xs, ys, starts = grid_starts(window, n)
-    chunk = max(1, BASIN_MEMORY // (3 * 8 * (steps + 1)))
-    finals, codes, settles, diverged = [], [], [], []
+    chunk = max(1, BASIN_MEMORY // (3 * 8 * (steps + 1) * max(1, len(optimizers))))
+    parts: list[list[tuple]] = [[] for _ in optimizers]
+    names = list(labels) if labels is not None else None
     for lo in range(0, len(starts), chunk):
-        traj = run(
-            surface, optimizer, starts[lo : lo + chunk], steps, label=label, companions=False
+        trajs = run_many(
+            surface, optimizers, starts[lo : lo + chunk], steps, labels=names, companions=False
         )
-        finals.append(end_points(traj.xy))
-        codes.append(classify(finals[-1], surface.minima, tol))
-        settles.append(steps_to_converge(traj.xy, codes[-1], surface.minima, tol))
-        diverged.append(np.asarray(traj.diverged_step).reshape(-1))
-        label = traj.label
-        del traj  # this chunk's paths go before the next one runs
-    final, code, steps_to = (np.concatenate(a) for a in (finals, codes, settles))
-    return BasinMap(
-        surface=surface,
-        label=label,
-        optimizer=optimizer.name,
-        hparams=dict(optimizer.hparams),
-        window=window,
-        steps=steps,
-        tol=tol,
-        minima=surface.minima,
-        xs=xs,
-        ys=ys,
-        basin=code.reshape(n, n),
-        steps_to=steps_to.reshape(n, n),
-        final=final.reshape(n, n, 2),
-        diverged_step=np.concatenate(diverged).reshape(n, n),
-    )
+        for part, traj in zip(parts, trajs, strict=True):
+            final = end_points(traj.xy)
+            code = classify(final, surface.minima, tol)
+            settle = steps_to_converge(traj.xy, code, surface.minima, tol)
+            part.append((final, code, settle, np.asarray(traj.diverged_step).reshape(-1)))
+        names = [t.label for t in trajs]
+        del trajs  # this chunk's paths go before the next one runs
+    maps = []
+    for optimizer, label, part in zip(optimizers, names or [], parts, strict=True):
+        final, code, steps_to, diverged = (np.concatenate(a) for a in zip(*part, strict=True))
+        maps.append(
+            BasinMap(
+                surface=surface,
+                label=label,
+                optimizer=optimizer.name,
+                hparams=dict(optimizer.hparams),
+                window=window,
+                steps=steps,
+                tol=tol,
+                minima=surface.minima,
+                xs=xs,
+                ys=ys,
+                basin=code.reshape(n, n),
+                steps_to=steps_to.reshape(n, n),
+                final=final.reshape(n, n, 2),
+                diverged_step=diverged.reshape(n, n),
+            )
+        )
+    return maps
