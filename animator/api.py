@@ -41,6 +41,7 @@ from landscapes import (
 )
 from landscapes.suites import RunItem, flat_runs
 
+from .output import forked
 from .output import registry as outputs
 from .requests import Request
 from .scene import HISTORY_SIZE, RenderOptions, Scene
@@ -323,7 +324,7 @@ def basins(
     """Where each optimizer ends from every start of a ``grid`` x ``grid`` grid over the window.
 
     Each start is coloured by the minimum it ends in (within ``tol``, default 2% of the window's
-    side), shaded by how many steps it took. One vectorised batch, the optimizers in lockstep.
+    side), shaded by how many steps it took. One vectorised batch per optimizer.
     """
     from landscapes.basins import DEFAULT_GRID, basin_maps, check_grid
 
@@ -332,8 +333,8 @@ def basins(
     surface = _surface(surface, window, levels)
     grid = DEFAULT_GRID if grid is None else grid
     check_grid(grid, steps)
-    labels, optimizers = [label for label, _ in pairs], [opt for _, opt in pairs]
-    maps = basin_maps(surface, optimizers, grid, steps, tol=tol, labels=labels)
+    labels, opts = [label for label, _ in pairs], [opt for _, opt in pairs]
+    maps = basin_maps(surface, opts, grid, steps, tol=tol, labels=labels)  # in lockstep
     notes = []
     if not surface.minima:
         notes.append(
@@ -530,7 +531,8 @@ def _run_all(
     """Every ``(label, Optimizer)`` run in lockstep from one start; finished runs kept as given."""
     jobs = [(label, item) for label, item in pairs if not isinstance(item, Trajectory)]
     ran = iter(
-        run_many(
+        forked.aside(  # in a child while the plotting stack loads, if the CLI asked for that
+            run_many,
             surface,
             [opt for _, opt in jobs],
             start,
@@ -638,5 +640,15 @@ def execute(request: Request) -> tuple[Product, Path]:
     """Check the request's output, make its product, save it: ``(product, path written)``."""
     output = request.check_output()
     outputs.prepare_output(request.output, allow_dir=output.directory)  # before any work
-    product = globals()[request.function](*request.args, **dict(request.kwargs))
+    # a picture: the runs are computed by a child while this process loads matplotlib
+    with forked.meanwhile(None if output.data else _load_plotting):
+        product = globals()[request.function](*request.args, **dict(request.kwargs))
     return product, product.save(request.output)
+
+
+def _load_plotting() -> None:
+    """Import what drawing a picture needs (the modules the writers import when they run)."""
+    import PIL.Image  # noqa: F401
+
+    import animator.draw.figure  # noqa: F401 - matplotlib, the figure code
+    import animator.draw.frames  # noqa: F401

@@ -1,8 +1,7 @@
 """Basins of attraction: where an optimizer ends from every cell of an N x N grid of starts.
 
-All N² starts run as ONE batch through :func:`landscapes.runs.run_many` (every optimizer works on
-(N, 2) batches), so a 200 x 200 map is one vectorised loop, not 40,000 runs; ``basin_maps`` runs
-several optimizers' maps in lockstep.
+All N² starts run as ONE batch through :func:`landscapes.runs.run` (every optimizer works on
+(N, 2) batches), so a 200 x 200 map is one vectorised loop, not 40,000 runs.
 
 Where a run *ends* is the mean of its points over the last 10 % of the steps (the same tail as the
 sweep objective), so a run that keeps oscillating around a minimum (RMSProp at a constant lr does)
@@ -15,7 +14,6 @@ there), or :data:`UNSETTLED` (-1) if it is still moving in and out of ``tol`` at
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,21 +148,22 @@ def basin_map(
     label: str | None = None,
 ) -> BasinMap:
     """Run ``optimizer`` from every cell of a ``grid`` x ``grid`` grid over ``window`` at once."""
-    return basin_maps(surface, [optimizer], grid, steps, tol=tol, window=window, labels=[label])[0]
+    labels = None if label is None else [label]
+    return basin_maps(surface, [optimizer], grid, steps, tol=tol, window=window, labels=labels)[0]
 
 
 def basin_maps(
     surface: Surface | str,
-    optimizers: Sequence[Optimizer],
+    optimizers: list[Optimizer],
     grid: int = DEFAULT_GRID,
     steps: int = 125,
     *,
     tol: float | None = None,
     window: tuple[float, float, float, float] | None = None,
-    labels: Sequence[str | None] | None = None,
+    labels: list[str] | None = None,
 ) -> list[BasinMap]:
-    """``basin_map`` of every optimizer, the optimizers in lockstep (``run_many``: one gradient
-    call per step for all their starts): the same maps, fewer calls."""
+    """``basin_map`` of each optimizer, all of them in lockstep: one gradient call per step for
+    every optimizer's starts (the same maps as one at a time, bit for bit)."""
     surface = get_surface(surface)
     steps = check_steps(steps)
     n = check_grid(grid, steps)
@@ -176,23 +175,23 @@ def basin_maps(
     if not (all(np.isfinite(window)) and x0 < x1 and y0 < y1):
         raise InvalidValueError(f"window {window} must be finite with x0 < x1 and y0 < y1")
     xs, ys, starts = grid_starts(window, n)
-    labels = [None] * len(optimizers) if labels is None else list(labels)
     chunk = max(1, BASIN_MEMORY // (3 * 8 * (steps + 1) * max(1, len(optimizers))))
-    parts: list[list[tuple]] = [[] for _ in optimizers]  # per map: one tuple per chunk
+    parts: list[list[tuple]] = [[] for _ in optimizers]
+    names = list(labels) if labels is not None else None
     for lo in range(0, len(starts), chunk):
         trajs = run_many(
-            surface, optimizers, starts[lo : lo + chunk], steps, labels=labels, companions=False
+            surface, optimizers, starts[lo : lo + chunk], steps, labels=names, companions=False
         )
-        for i, traj in enumerate(trajs):
+        for part, traj in zip(parts, trajs, strict=True):
             final = end_points(traj.xy)
             code = classify(final, surface.minima, tol)
             settle = steps_to_converge(traj.xy, code, surface.minima, tol)
-            parts[i].append((final, code, settle, np.asarray(traj.diverged_step).reshape(-1)))
-            labels[i] = traj.label
+            part.append((final, code, settle, np.asarray(traj.diverged_step).reshape(-1)))
+        names = [t.label for t in trajs]
         del trajs  # this chunk's paths go before the next one runs
     maps = []
-    for optimizer, label, chunks in zip(optimizers, labels, parts, strict=True):
-        final, code, steps_to, diverged = (np.concatenate(a) for a in zip(*chunks, strict=True))
+    for optimizer, label, part in zip(optimizers, names or [], parts, strict=True):
+        final, code, steps_to, diverged = (np.concatenate(a) for a in zip(*part, strict=True))
         maps.append(
             BasinMap(
                 surface=surface,

@@ -135,6 +135,26 @@ def test_basin_map_of_two_minima_assigns_neighbouring_cells():
     assert m.fractions()[0] > 0.5
 
 
+def test_basin_maps_in_lockstep_equal_one_map_at_a_time(monkeypatch):
+    """All optimizers of a map share each gradient call; every map is the one it makes alone,
+    bit for bit, also when the starts run in chunks (a memory bound of 7 starts per chunk)."""
+    import landscapes.basins as basins
+
+    opts = [L.parse_spec(s) for s in ("adam", "nesterov", "adadelta", "sgd:lr=0.3")]
+    alone = [basin_map("hills_and_canyon", o, grid=12, steps=30, label=f"r{i}") for i, o in
+             enumerate(opts)]  # fmt: skip
+    labels = [f"r{i}" for i in range(len(opts))]
+    together = basins.basin_maps("hills_and_canyon", opts, grid=12, steps=30, labels=labels)
+    monkeypatch.setattr(basins, "BASIN_MEMORY", 3 * 8 * 31 * len(opts) * 7)
+    chunked = basins.basin_maps("hills_and_canyon", opts, grid=12, steps=30, labels=labels)
+    for a, b, c in zip(alone, together, chunked, strict=True):
+        assert a.label == b.label == c.label
+        for name in ("basin", "steps_to", "final", "diverged_step"):
+            np.testing.assert_array_equal(getattr(b, name), getattr(a, name))
+            np.testing.assert_array_equal(getattr(c, name), getattr(a, name))
+    assert len({m.basin.tobytes() for m in alone}) > 1  # the optimizers differ
+
+
 def test_steps_to_converge_by_hand_on_a_bowl():
     # sgd lr=0.25 on x² + y²: the distance halves each step, so it first (and for good) gets
     # within tol at k = ceil(log2(r0 / tol)).
@@ -161,24 +181,6 @@ def test_grid_limits():
             basin_map("simple_quad", opt, grid=bad, steps=5)
     with pytest.raises(L.InvalidValueError, match="the limit is 20,000,000"):
         basin_map("simple_quad", opt, grid=1000, steps=125)
-
-
-def test_basin_maps_in_lockstep_equal_one_map_per_optimizer(monkeypatch):
-    import landscapes.basins as basins
-
-    opts = [L.make_optimizer(n) for n in ("adam", "nesterov", "rmsprop")]
-    labels = [f"run {i}" for i in range(3)]
-    alone = [basin_map("two_minima", o, 9, 20, label=x) for o, x in zip(opts, labels, strict=True)]
-    together = basins.basin_maps("two_minima", opts, 9, 20, labels=labels)
-    monkeypatch.setattr(basins, "BASIN_MEMORY", 3 * 8 * 21 * 3 * 10)  # ten starts at a time
-    chunked = basins.basin_maps("two_minima", opts, 9, 20, labels=labels)
-    assert len(alone) == len(together) == len(chunked) == 3
-    for a, b, c in zip(alone, together, chunked, strict=True):
-        assert a.label == b.label == c.label and a.optimizer == b.optimizer == c.optimizer
-        for name in ("basin", "steps_to", "final", "diverged_step"):
-            np.testing.assert_array_equal(getattr(b, name), getattr(a, name))
-            np.testing.assert_array_equal(getattr(c, name), getattr(a, name))
-    assert len({tuple(m.basin.ravel()) for m in alone}) > 1  # the optimizers end differently
 
 
 # --- plots and CLI --------------------------------------------------------------------------------

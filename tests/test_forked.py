@@ -148,3 +148,39 @@ def test_a_child_error_is_raised_in_the_parent(tmp_path):
         pytest.raises(RuntimeError, match="exit status 3"),
     ):
         list(children.results())
+
+
+def test_runs_aside_are_the_same_bits_and_errors_come_back(workers, monkeypatch):
+    """``aside`` computes in a child while the ``meanwhile`` task runs here: the trajectories
+    (recorded optimizer state included) equal those computed here, bit for bit."""
+    import landscapes as L
+
+    surface = L.get_surface("hills_and_canyon")
+    opts = [L.parse_spec(s) for s in ("adam", "nesterov", "rmsprop:lr=0.3")]
+    here = L.run_many(surface, opts, None, 40, record_state=True)
+    seen = []
+
+    def where(*args, **kwargs):
+        seen.append(os.getpid())  # in the child's memory: never seen here
+        return L.run_many(*args, **kwargs)
+
+    monkeypatch.setattr(forked, "usable_cores", lambda: 2)  # the child path on any machine
+    with forked.meanwhile(lambda: seen.append("task")):
+        aside = forked.aside(where, surface, opts, None, 40, record_state=True)
+    assert seen == ["task"]
+    for a, b in zip(here, aside, strict=True):
+        assert a.label == b.label
+        assert np.array_equal(a.xy, b.xy) and np.array_equal(a.loss, b.loss)
+        assert np.array_equal(a.companions, b.companions)
+        assert np.array_equal(a.state.grad, b.state.grad)
+        for name in a.state.fields:
+            assert np.array_equal(a.state.fields[name], b.state.fields[name])
+
+    def fails():
+        raise L.InvalidValueError("no such run")
+
+    with forked.meanwhile(lambda: None), pytest.raises(L.InvalidValueError, match="no such run"):
+        forked.aside(fails)
+    assert forked.aside(lambda: 7) == 7  # no task pending: computed here
+    with forked.meanwhile(lambda: None):  # a result that cannot travel: computed here again
+        assert forked.aside(lambda: lambda: os.getpid())() == os.getpid()

@@ -226,6 +226,17 @@ class Trails(Artist):
                 v = path.until(b)
                 line.set_data(v[:, 0], v[:, 1])
 
+    def paint_whole(self, renderer, b: int, piece: int = 512) -> None:
+        """Each run's line up to step ``b``, run after run as a static picture draws them, in
+        pieces of at most ``piece`` vertices: the same colours with bounded memory (Agg keeps a
+        cell per pixel a path crosses: tens of MB for a long line winding over itself)."""
+        for line, path in zip(self.lines, self.paths, strict=True):
+            v = path.until(b)
+            for i in range(0, max(len(v) - 1, 1), piece):
+                part = v[i : i + piece + 1]
+                line.set_data(part[:, 0], part[:, 1])
+                line.draw(renderer)
+
     def draw(self, renderer) -> None:
         if not self.get_visible():
             return

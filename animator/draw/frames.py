@@ -105,17 +105,14 @@ class FrameRenderer:
         return np.asarray(self.canvas.buffer_rgba())
 
     def preview(self, k: int) -> np.ndarray:
-        """A copy of the frame at step ``k`` with each run's line drawn whole, as a static
-        picture draws it: the same colours as ``frame(k)`` (it differs only where lines cross),
-        without painting ``k`` steps one by one. For choosing a GIF palette up front."""
+        """A copy of the frame at step ``k`` with each run's line drawn whole (in pieces of
+        bounded memory), as a static picture draws it: the same colours as ``frame(k)`` (it
+        differs only where lines cross), without painting ``k`` steps one by one. For choosing a
+        GIF palette up front."""
         self.canvas.restore_region(self.background)
+        renderer = self.canvas.get_renderer()
         for trails in self.figure.trails:
-            trails.time_order = False
-            try:
-                trails.show(0, k)
-                self.fig.draw_artist(trails)
-            finally:
-                trails.time_order = True
+            trails.paint_whole(renderer, k)
         self.figure.set_step(k)
         for artist in self.figure.moving_artists():
             self.fig.draw_artist(artist)

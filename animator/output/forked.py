@@ -41,12 +41,43 @@ from . import signals
 MIN_CHUNK = 20
 
 _workers: int | None = None  # None: every usable core
+_meanwhile: list[Callable[[], None]] = []  # what this process may do while a child computes
 
 
 def set_workers(n: int | None) -> None:
     """At most ``n`` processes per job (1: never fork; None: every usable core)."""
     global _workers
     _workers = None if n is None else max(1, int(n))
+
+
+@contextlib.contextmanager
+def meanwhile(task: Callable[[], None] | None) -> Iterator[None]:
+    """Inside the block, the first ``aside`` computation runs in a forked child while this
+    process does ``task`` (e.g. loads the plotting stack that the result will be drawn with)."""
+    _meanwhile[:] = [] if task is None else [task]
+    try:
+        yield
+    finally:
+        _meanwhile.clear()
+
+
+def aside(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, computed by a forked child while this process does the pending
+    ``meanwhile`` task, when there is one and forking is allowed (see module doc); else here.
+
+    The child's result comes back pickled: the same values, bit for bit. Its exception is
+    raised here.
+    """
+    if not _meanwhile or _workers == 1 or usable_cores() < 2 or not _can_fork():
+        return fn(*args, **kwargs)
+    task = _meanwhile.pop()
+    try:
+        with Forked([(0, 1)], lambda lo, hi, out, done: fn(*args, **kwargs)) as child:
+            task()
+            ((result, _),) = list(child.results())
+    except Unpicklable:  # e.g. a user's objective in the result: compute it here after all
+        return fn(*args, **kwargs)
+    return result
 
 
 def usable_cores() -> int:
@@ -80,6 +111,10 @@ def chunks(n: int, workers: int | None = None, catch_up: float = 0.0) -> list[tu
 def _can_fork() -> bool:
     """POSIX, one Python thread, and no JAX (its native threads make a fork unsafe)."""
     return hasattr(os, "fork") and threading.active_count() == 1 and "jax" not in sys.modules
+
+
+class Unpicklable(RuntimeError):
+    """A child's result (or exception) could not be sent back."""
 
 
 class _Child:
@@ -155,8 +190,8 @@ class Forked:
             result = (False, exc)
         try:
             payload = pickle.dumps(result)
-        except Exception:  # noqa: BLE001 - an exception that does not pickle
-            payload = pickle.dumps((False, RuntimeError(repr(result[1]))))
+        except Exception as exc:  # noqa: BLE001 - a result or exception that does not pickle
+            payload = pickle.dumps((False, Unpicklable(f"{type(result[1]).__name__}: {exc}")))
         with contextlib.suppress(OSError):
             view = memoryview(payload)
             while view:

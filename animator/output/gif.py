@@ -110,13 +110,8 @@ def _lzw(pieces: list, min_code_size: int, T: int) -> bytes:
 
     def add(prefix: int, key: int, symbol: int) -> None:
         """Emit ``prefix``; add ``key`` (prefix+symbol) to the table, or clear the full table."""
-        nonlocal acc, nbits, next_code, size
-        acc |= prefix << nbits
-        nbits += size
-        if nbits >= 32:
-            out.extend((acc & 0xFFFFFFFF).to_bytes(4, "little"))
-            acc >>= 32
-            nbits -= 32
+        nonlocal next_code, size
+        emit(prefix)
         if next_code < MAX_CODE:
             table[key] = next_code
             if symbol == T and pure_len.get(prefix) == len(pure):

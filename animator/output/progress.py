@@ -29,7 +29,10 @@ class Progress:
         if self.enabled:
             from tqdm import tqdm
 
-            self._bar = tqdm(
+            class Bar(tqdm):
+                monitor_interval = 0  # no monitor thread: a render may still fork (forked.py)
+
+            self._bar = Bar(
                 total=self.total,
                 file=self.stream,
                 unit=f" {self.what}",

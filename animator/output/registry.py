@@ -39,6 +39,7 @@ class Output:
     writer: str  # "module:function"
     animation: bool = False  # frames over time: the frame budget is checked before any work
     directory: bool = False  # writes a directory of files
+    data: bool = False  # numbers, not a picture (CSV, JSON, NPZ): nothing to draw
 
     def write(self, path: Path, data: Any, options: Any) -> None:
         module, _, name = self.writer.partition(":")
@@ -57,18 +58,18 @@ OUTPUTS: dict[str, dict[str, Output]] = {
         ".gif": Output("animator.output.writers:write_gif", animation=True),
         ".mp4": Output("animator.output.writers:write_mp4", animation=True),
         ".html": Output("animator.output.writers:write_html", animation=True),
-        ".csv": Output("animator.output.exports:write_scene_csv"),
-        ".json": Output("animator.output.exports:write_scene_json"),
+        ".csv": Output("animator.output.exports:write_scene_csv", data=True),
+        ".json": Output("animator.output.exports:write_scene_json", data=True),
     },
     "basins": {
         ".png": Output("animator.charts.writers:write_basins_png"),
-        ".csv": Output("animator.output.exports:write_basins_csv"),
-        ".npz": Output("animator.output.exports:write_basins_npz"),
+        ".csv": Output("animator.output.exports:write_basins_csv", data=True),
+        ".npz": Output("animator.output.exports:write_basins_npz", data=True),
     },
     "sweeps": {
         ".png": Output("animator.charts.writers:write_sweeps_png"),
-        ".csv": Output("animator.output.exports:write_sweeps_csv"),
-        ".json": Output("animator.output.exports:write_sweeps_json"),
+        ".csv": Output("animator.output.exports:write_sweeps_csv", data=True),
+        ".json": Output("animator.output.exports:write_sweeps_json", data=True),
     },
     "history": {
         ".png": Output("animator.charts.writers:write_history"),
@@ -76,7 +77,7 @@ OUTPUTS: dict[str, dict[str, Output]] = {
         ".pdf": Output("animator.charts.writers:write_history"),
     },
     "responses": {
-        ".csv": Output("animator.output.exports:write_responses_csv"),
+        ".csv": Output("animator.output.exports:write_responses_csv", data=True),
         DIRECTORY: Output("animator.charts.writers:write_response_charts", directory=True),
     },
     "gallery": {

@@ -96,8 +96,8 @@ def write_gif(path: str | os.PathLike, scene: Scene, options: RenderOptions) -> 
     with (
         atomic_path(path) as tmp,
         open(tmp, "wb") as fh,
-        Progress(len(frames), "frames", quiet=options.quiet) as bar,
         forked.Forked(ranges[1:], encode_part, beside=tmp.parent) as others,
+        Progress(len(frames), "frames", quiet=options.quiet) as bar,
     ):
         eta = Estimate(len(frames), "frames", quiet=options.quiet)
         shown = own = 0
