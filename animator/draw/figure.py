@@ -40,6 +40,7 @@ from .background import RUN_COLORS, draw_surface, mark_minima, mark_start
 from .clipping import Box, ClippedPath, clip_path, expand, inside, last_visible
 from .overlays import Overlays, add_overlays, draw_field
 from .rastertext import RasterText
+from .sprite import Sprite
 
 #: The picture is designed at 12 x 8 inches; other sizes scale text, lines and markers.
 DESIGN_INCHES = (12.0, 8.0)
@@ -677,8 +678,15 @@ def moving_artists(
     view, panel: LossPanel, runs: list[RunArtists], overlays, insets, animated: bool
 ) -> list[Artist]:
     """Everything ``set_step`` changes, in the order a full draw paints it: the map's (minima
-    kept above the lines), the loss panel's, the insets', then the texts (animations)."""
+    kept above the lines), the loss panel's, the insets', then the texts (animations).
+
+    In animations the minima are one cached bitmap (``Sprite``), drawn where they lie.
+    """
     moving: list[Artist] = list(view.on_top)
+    if animated and moving and not view.is_3d:
+        sprite = Sprite(moving, zorder=min(a.get_zorder() for a in moving))
+        view.ax.add_artist(sprite)
+        moving = [sprite]
     for r in runs:
         if view.is_3d:
             moving += [r.line, *(line for line, _ in r.strand)]
