@@ -23,6 +23,7 @@ import autograd.numpy as anp
 import numpy as np
 from autograd import grad as _ad_grad
 from autograd import hessian as _ad_hessian
+from autograd import make_vjp as _ad_make_vjp
 
 from .datasets import BATCH_STREAM, INIT_STREAM, Dataset
 from .errors import InvalidValueError
@@ -226,6 +227,16 @@ class ModelLoss:
         theta = np.asarray(theta, dtype=float)
         with np.errstate(all="ignore"):
             return np.asarray(self.model.loss(theta, self.data.X, self._code), dtype=float)
+
+    def value_and_grad(self, theta) -> tuple[np.ndarray, np.ndarray]:
+        """``value(theta)`` and ``grad(theta)`` from one forward pass, the same numbers to the
+        bit (the gradient of the sum seeds its backward pass with ones; so does this). Full-batch
+        training asks for its losses this way and gets the next gradient with them."""
+        theta = np.asarray(theta, dtype=float)
+        with np.errstate(all="ignore"):
+            vjp, ans = _ad_make_vjp(self)(theta)
+            g = vjp(np.ones(np.shape(ans)))
+        return np.asarray(ans, dtype=float), np.asarray(g, dtype=float)
 
     def __call__(self, theta):
         """The loss as an autograd function (for :func:`landscapes.plane.plane_surface`)."""

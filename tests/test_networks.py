@@ -145,6 +145,21 @@ def test_gradient_matches_central_differences(data, spec, activation):
     np.testing.assert_allclose(loss.grad(stack)[1], loss.grad(theta * 0.5), rtol=CROSS_PATH_RTOL)
 
 
+@pytest.mark.parametrize(
+    "data, spec, activation",
+    [("moons", "mlp:6,5", "tanh"), ("spirals3", "mlp:7", "relu"), ("circles", "logistic", "tanh")],
+)
+def test_value_and_grad_is_value_and_grad_to_the_bit(data, spec, activation):
+    """The one forward pass that full-batch training uses gives the bits of ``value`` and
+    ``grad``, for one parameter vector and a stack of them."""
+    loss = small(data, spec, activation)
+    theta = loss.start + 0.3 * np.random.default_rng(2).standard_normal(loss.dim)
+    for t in (theta, np.stack([theta, 0.5 * theta, -theta])):
+        value, grad = loss.value_and_grad(t)
+        np.testing.assert_array_equal(value, loss.value(t))
+        np.testing.assert_array_equal(grad, loss.grad(t))
+
+
 def test_accuracy_counts_correct_points():
     loss = small("xor", "logistic")
     theta = np.zeros(loss.dim)  # every logit 0: class 0 predicted everywhere
