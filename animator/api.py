@@ -359,13 +359,14 @@ def sweep(
 ) -> Sweeps:
     """The final loss of each optimizer at every lr of a log-spaced grid (``lr``: "LOW:HIGH:N"
     or (low, high, n); default 1e-4:10:41), its other hyperparameters kept."""
-    from landscapes.sweep import sweep as run_sweep
+    from landscapes.sweep import sweeps as run_sweeps
 
     options = RenderOptions(size=size, dpi=dpi)
     pairs = _optimizers(runs, suite, "a sweep")
     lrs, _ = lr_grid_of(lr)
     surface = _surface(surface, window, levels)
-    sweeps = [run_sweep(surface, opt, lrs, start, steps, label=label) for label, opt in pairs]
+    labels, opts = [label for label, _ in pairs], [opt for _, opt in pairs]
+    sweeps = run_sweeps(surface, opts, lrs, start, steps, labels=labels)  # in lockstep
     return Sweeps(sweeps, options)
 
 

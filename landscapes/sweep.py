@@ -6,6 +6,7 @@ one vectorised loop. :func:`batched_optimizer` is the one documented internal pa
 an optimizer (through the registered factory, each value checked with ``check_hparam``); row i of
 the batch equals the single run at ``values[i]`` to the last bit (tests check it for every
 registered optimizer, so a new optimizer must keep its update elementwise in its hyperparameters).
+``sweeps`` runs several optimizers' sweeps over one grid in lockstep (one gradient call per step).
 
 The objective (what "best" means when tuning) is the **mean loss over the last 10 % of the steps**
 (at least one step), so a run that oscillates around a minimum scores worse than one that settles
@@ -15,6 +16,7 @@ there. A run that diverges scores +inf and is marked.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +24,7 @@ import numpy as np
 
 from .errors import InvalidValueError
 from .optimizers import Optimizer, check_hparam, check_hparam_names, make_optimizer
-from .runs import Trajectory, run
+from .runs import Trajectory, run_many
 from .surfaces import Surface, get_surface
 
 #: The default grid: 41 log-spaced learning rates from 1e-4 to 10 (eight per decade).
@@ -174,45 +176,75 @@ def sweep(
     ``lrs`` defaults to :data:`DEFAULT_LR_GRID`; ``optimizer`` may be a name or an Optimizer.
     With ``noise`` the batch draws its own noise, so rows differ from single noisy runs.
     """
+    return sweeps(surface, [optimizer], lrs, start, steps, labels=[label], noise=noise, seed=seed)[
+        0
+    ]
+
+
+def sweeps(
+    surface: Surface | str,
+    optimizers: Sequence[Optimizer | str],
+    lrs: Any = None,
+    start: Any = None,
+    steps: int = 125,
+    *,
+    labels: Sequence[str | None] | None = None,
+    noise: float = 0.0,
+    seed: int | None = None,
+) -> list[Sweep]:
+    """``sweep`` of each optimizer over the same grid, all of them in lockstep (``run_many``: one
+    gradient call per step for every optimizer's learning rates): the same sweeps, fewer calls."""
     surface = get_surface(surface)
-    opt = make_optimizer(optimizer) if isinstance(optimizer, str) else optimizer
+    opts = [make_optimizer(o) if isinstance(o, str) else o for o in optimizers]
+    labels = [None] * len(opts) if labels is None else list(labels)
+    labels = [label or opt.name for label, opt in zip(labels, opts, strict=True)]
     grid = lr_grid(*DEFAULT_LR_GRID) if lrs is None else np.asarray(lrs, dtype=float).ravel()
-    rest = {k: v for k, v in opt.hparams.items() if k != "lr"}
-    batched = batched_optimizer(opt.name, grid, **rest)
+    rests = [{k: v for k, v in opt.hparams.items() if k != "lr"} for opt in opts]
+
+    def batches(part: np.ndarray) -> list[Optimizer]:
+        return [batched_optimizer(o.name, part, **h) for o, h in zip(opts, rests, strict=True)]
+
+    whole_batches = batches(grid)  # every lr checked before any run
     xy = np.array(surface.start if start is None else start, dtype=float)
     if xy.shape != (2,):
         raise InvalidValueError(f"a sweep starts from one point (x, y), not shape {xy.shape}")
-    label = label or opt.name
-    chunk = max(1, SWEEP_MEMORY // (3 * 8 * (int(steps) + 1)))
-    kept, values, diverged, start_loss, name = None, [], [], math.nan, ""
+    chunk = max(1, SWEEP_MEMORY // (3 * 8 * (int(steps) + 1) * max(1, len(opts))))
+    parts: list[list[tuple]] = [[] for _ in opts]  # per optimizer: (objective, diverged) per chunk
+    kept: list[Trajectory | None] = [None] * len(opts)
+    firsts: list[tuple[float, str]] = [(math.nan, "")] * len(opts)  # start loss, surface name
     for lo in range(0, grid.size, chunk):  # one batch when it fits, else chunks of lrs
         part = grid[lo : lo + chunk]
         whole = part.size == grid.size
-        batch = batched if whole else batched_optimizer(opt.name, part, **rest)
         starts = np.broadcast_to(xy, (part.size, 2)).copy()
-        traj = run(
-            surface, batch, starts, steps, label=label, noise=noise, seed=seed, companions=False
+        trajs = run_many(
+            surface, whole_batches if whole else batches(part), starts, steps, labels=labels,
+            noise=noise, seed=seed, companions=False,
+        )  # fmt: skip
+        for i, traj in enumerate(trajs):
+            parts[i].append((objective(traj), np.asarray(traj.diverged_step)))
+            if lo == 0:
+                firsts[i] = (float(traj.loss[0, 0]), traj.surface)
+            kept[i] = traj if whole else None
+        del trajs  # this chunk's paths go before the next chunk runs
+    return [
+        Sweep(
+            label,
+            opt.name,
+            rest,
+            grid,
+            np.concatenate([values for values, _ in chunks]),
+            traj,
+            surface,
+            steps=int(steps),
+            start=(float(xy[0]), float(xy[1])),
+            start_loss=start_loss,
+            diverged_step=np.concatenate([diverged for _, diverged in chunks]),
+            surface_name=name,
         )
-        values.append(objective(traj))
-        diverged.append(np.asarray(traj.diverged_step))
-        if lo == 0:
-            start_loss, name = float(traj.loss[0, 0]), traj.surface
-        kept = traj if whole else None
-        del traj  # this chunk's paths go before the next chunk runs
-    return Sweep(
-        label,
-        opt.name,
-        rest,
-        grid,
-        np.concatenate(values),
-        kept,
-        surface,
-        steps=int(steps),
-        start=(float(xy[0]), float(xy[1])),
-        start_loss=start_loss,
-        diverged_step=np.concatenate(diverged),
-        surface_name=name,
-    )
+        for label, opt, rest, chunks, traj, (start_loss, name) in zip(
+            labels, opts, rests, parts, kept, firsts, strict=True
+        )
+    ]
 
 
 def tune(

@@ -63,6 +63,27 @@ def test_tail_length_is_ceil_of_a_tenth():
     assert [tail_length(k) for k in (1, 9, 10, 11, 30, 125)] == [1, 1, 1, 2, 3, 13]
 
 
+def test_sweeps_in_lockstep_equal_one_sweep_at_a_time(monkeypatch):
+    import landscapes.sweep as sweeps_module
+
+    opts = ["adam", L.make_optimizer("nesterov", momentum=0.5), "rmsprop"]
+    lrs = np.geomspace(1e-3, 10, 13)
+    plain = [sweep("ripple", o, lrs, None, 40) for o in opts]
+    for noise in (0.0, 0.3):  # noisy: each optimizer's batch draws its noise as it would alone
+        alone = [sweep("ripple", o, lrs, None, 40, noise=noise, seed=2) for o in opts]
+        together = sweeps_module.sweeps("ripple", opts, lrs, None, 40, noise=noise, seed=2)
+        for a, b in zip(alone, together, strict=True):
+            assert a.to_dict() == b.to_dict() and a.start_loss == b.start_loss
+            np.testing.assert_array_equal(b.trajectory.xy, a.trajectory.xy)
+        assert [a.label for a in alone] == ["adam", "nesterov", "rmsprop"]
+        assert len({tuple(a.objective) for a in alone}) == 3
+        assert any(np.isinf(a.objective).any() for a in alone)  # a diverged run is in it
+    monkeypatch.setattr(sweeps_module, "SWEEP_MEMORY", 3 * 8 * 41 * 3 * 5)  # five lrs at a time
+    chunked = sweeps_module.sweeps("ripple", opts, lrs, None, 40)
+    for a, c in zip(plain, chunked, strict=True):
+        assert c.trajectory is None and a.to_dict() == c.to_dict()
+
+
 def test_sweep_marks_too_large_lr_as_diverged_and_scores_by_hand():
     # sgd on x² + y²: x_k = (1 - 2 lr)^k x_0. lr = 0.5 lands on 0 in one step; lr > 1 explodes.
     lrs = [0.1, 0.5, 0.9, 1.5, 10.0]
