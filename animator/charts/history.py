@@ -17,6 +17,7 @@ from landscapes import Surface, Trajectory
 from landscapes.optimizers import hparams_text
 
 from ..draw.background import RUN_COLORS
+from ..draw.ticks import all_minor_marks
 from ..scene import HISTORY_SIZE
 
 #: Losses spanning more than this ratio (max / min, all positive) get a log y-axis.
@@ -146,4 +147,5 @@ def history_figure(
     if minimum is not None:
         title += f"   (global minimum {minimum:.4g})"
     fig.suptitle(title, x=0.01, ha="left", fontsize=14 * k)
+    all_minor_marks(fig)
     return fig

@@ -20,6 +20,7 @@ from landscapes import get_surface
 from landscapes.sweep import Sweep, format_lr, tail_length
 
 from ..draw.background import RUN_COLORS
+from ..draw.ticks import all_minor_marks
 from ..scene import SWEEP_SIZE
 
 #: Where (in axes fraction) the "diverged" band sits, above the plotting area.
@@ -149,4 +150,5 @@ def sweep_figure(
         fontsize=11,
         pad=16 + 8 * len(sweeps),
     )
+    all_minor_marks(fig)
     return fig

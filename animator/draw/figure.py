@@ -43,6 +43,7 @@ from .clipping import Box, ClippedPath, clip_path, expand, inside, last_visible
 from .overlays import Overlays, add_overlays, draw_field
 from .rastertext import RasterText
 from .sprite import Sprite
+from .ticks import minor_marks
 
 #: The picture is designed at 12 x 8 inches; other sizes scale text, lines and markers.
 DESIGN_INCHES = (12.0, 8.0)
@@ -520,6 +521,9 @@ def build_figure(
     )  # fmt: skip
     sf.set_animated(animated)
     sf.set_step(n_steps)
+    for axis in [panel.ax.yaxis, getattr(view, "cax", None) and view.cax.yaxis]:
+        if axis is not None:
+            minor_marks(axis)
     return sf
 
 
