@@ -12,7 +12,7 @@ its finished items in shared memory (the parent's progress bar), sends back a sm
 result or its exception through a pipe, and dies with its parent (Linux: PR_SET_PDEATHSIG; the
 signal handler of the command line kills it too).
 
-Forking is used only when it is safe and pays: on a POSIX system, with more than one usable
+Forking is used only when it is safe and pays: on Linux, with more than one usable
 core, from a process with a single Python thread and without JAX loaded (a fork copies no other
 thread, and one holding a lock would deadlock the child; OpenBLAS's pool handles forks itself),
 and when each chunk has enough items. ``set_workers(1)`` turns it off
@@ -109,8 +109,13 @@ def chunks(n: int, workers: int | None = None, catch_up: float = 0.0) -> list[tu
 
 
 def _can_fork() -> bool:
-    """POSIX, one Python thread, and no JAX (its native threads make a fork unsafe)."""
-    return hasattr(os, "fork") and threading.active_count() == 1 and "jax" not in sys.modules
+    """Linux (macOS system libraries are not fork-safe), one Python thread, and no JAX (its
+    native threads make a fork unsafe)."""
+    return (
+        sys.platform.startswith("linux")
+        and threading.active_count() == 1
+        and "jax" not in sys.modules
+    )
 
 
 class Unpicklable(RuntimeError):
