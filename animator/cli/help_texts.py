@@ -11,7 +11,7 @@ import argparse
 EXAMPLES: dict[str, list[str]] = {
     "render": [
         "animator render hills_and_canyon --suite article -o article.html   # interactive page",
-        "animator render wobbly -O adam:lr=0.1 -O sgd --steps 200 -o runs.gif --duration 6",
+        "animator render wobbly -O adam:lr=0.1 -O sgd --show velocity,step --field -o runs.gif",
         "animator render 'x**2 + 3*sin(y)' -O nesterov:lr=0.01,momentum=0.5 -o mine.png",
     ],
     "list": [

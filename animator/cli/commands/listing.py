@@ -43,6 +43,10 @@ def run(args: argparse.Namespace) -> int:
     for o in data["optimizers"]:
         defaults = hparams_text(o["name"], o["defaults"])
         print(f"  {o['name']:<18} {o['description']}\n  {'':<18} [{defaults}]")
+    print(
+        f"  {'optax:NAME[:k=v]':<18} any optax optimizer by its optax name and keywords, e.g. "
+        f"optax:lion:learning_rate=0.01\n  {'':<18} (pip install 'landscape-animator[optax]')"
+    )
     print("\nSuites:")
     for s in data["suites"]:
         print(f"  {s['name']:<18} {s['description']}")
