@@ -184,3 +184,64 @@ def test_runs_aside_are_the_same_bits_and_errors_come_back(workers, monkeypatch)
     assert forked.aside(lambda: 7) == 7  # no task pending: computed here
     with forked.meanwhile(lambda: None):  # a result that cannot travel: computed here again
         assert forked.aside(lambda: lambda: os.getpid())() == os.getpid()
+
+
+def test_a_seam_inside_a_held_frame_keeps_the_delay_of_one_writer():
+    """Identical frames across a seam lengthen one frame: its durations (1000/24 ms, not exact
+    in binary) are summed in the order one writer sums them, so its delay rounds the same."""
+    frame = np.arange(9 * 13, dtype=np.uint8).reshape(9, 13) % 6
+    frames = [frame] * 9 + [frame[::-1].copy()]
+    palette = np.random.default_rng(0).integers(0, 256, (6, 3)).astype(np.uint8)
+    durations = [1000 / 24] * len(frames)
+    want = _one_writer(frames, palette, durations)
+    for cut in range(1, len(frames)):
+        buf = io.BytesIO()
+        writer = GifWriter(buf, (13, 9), palette)
+        for f, d in zip(frames[:cut], durations[:cut], strict=True):
+            writer.add(f, d)
+        data = io.BytesIO()
+        part = GifWriter(data, (13, 9), palette, header=False)
+        part.prime(frames[cut - 1])
+        for f, d in zip(frames[cut:], durations[cut:], strict=True):
+            part.add(f, d)
+        data.seek(0)
+        writer.join(part.detach(), data)
+        writer.close()
+        assert buf.getvalue() == want, cut
+
+
+class _TwoArgError(Exception):
+    """Pickles, but does not unpickle: its args are the message, its __init__ wants two."""
+
+    def __init__(self, what, where):
+        super().__init__(f"{what} at {where}")
+
+
+def _two_arg_error():
+    raise _TwoArgError("no run", 3)
+
+
+def test_an_error_that_cannot_be_read_back_is_raised_as_itself(workers, monkeypatch):
+    monkeypatch.setattr(forked, "usable_cores", lambda: 2)
+    with forked.meanwhile(lambda: None), pytest.raises(_TwoArgError, match="no run at 3"):
+        forked.aside(_two_arg_error)
+
+
+def test_what_a_child_prints_reaches_a_piped_stdout():
+    """The child ends with ``os._exit``: what it printed into a block-buffered stdout (a pipe)
+    must be flushed first."""
+    import subprocess
+
+    script = (
+        "from animator.output import forked\n"
+        "def fn():\n"
+        "    print('from the child')\n"
+        "    return 5\n"
+        "with forked.meanwhile(lambda: None):\n"
+        "    print('result', forked.aside(fn))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert out == "from the child\nresult 5\n"

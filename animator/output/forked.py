@@ -201,6 +201,9 @@ class Forked:
             view = memoryview(payload)
             while view:
                 view = view[os.write(status_fd, view) :]
+        for stream in (sys.stdout, sys.stderr):  # what the work printed (os._exit drops it)
+            with contextlib.suppress(Exception):
+                stream.flush()
         os._exit(status)
 
     def done(self) -> int:
@@ -228,7 +231,10 @@ class Forked:
             signals.unregister_child(child)
             if not payload:
                 raise RuntimeError(f"a frame process ended without a result (exit status {code})")
-            ok, value = pickle.loads(bytes(payload))
+            try:
+                ok, value = pickle.loads(bytes(payload))
+            except Exception as exc:  # e.g. an exception class whose __init__ takes other args
+                raise Unpicklable(f"{type(exc).__name__}: {exc}") from exc
             if not ok:
                 raise value
             child.output.seek(0)

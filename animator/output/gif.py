@@ -25,7 +25,9 @@ MAX_CODE = 4096
 #: A stored frame: (duration in ms, has transparent pixels, image descriptor + data).
 Frame = tuple[float, bool, bytes]
 #: What a part of an animation hands over (``GifWriter.detach``): (lead ms, last frame, frames).
-Part = tuple[float, Frame | None, int]
+#: The lead is the durations one by one: added in the order one writer adds them, the sum is the
+#: same float (a sum of sums may differ in the last bit, and so round to another delay).
+Part = tuple[tuple[float, ...], Frame | None, int]
 
 
 def lzw_encode(data: np.ndarray, min_code_size: int = 8, run_symbol: int | None = None) -> bytes:
@@ -244,7 +246,7 @@ class GifWriter:
         self.palette = table.tobytes()
         self.previous: np.ndarray | None = None
         self.pending: Frame | None = None  # (duration, transparent, image)
-        self.lead = 0.0  # ms that lengthen the frame before a primed part (no change yet)
+        self.lead: list[float] = []  # ms that lengthen the frame before a primed part
         self.frames = 0
         if not header:
             return
@@ -278,7 +280,7 @@ class GifWriter:
             changed = changed[now[changed] != before[changed]]
         if not len(changed):
             if self.pending is None:  # a primed part that has not changed yet
-                self.lead += duration_ms
+                self.lead.append(duration_ms)
             else:
                 duration, transparent, image = self.pending
                 self.pending = (duration + duration_ms, transparent, image)
@@ -321,14 +323,16 @@ class GifWriter:
     def detach(self) -> Part:
         """End a part: ``(lead, last frame, frames written)``; the last frame is kept back, as a
         later identical frame may still lengthen it."""
-        return self.lead, self.pending, self.frames
+        return tuple(self.lead), self.pending, self.frames
 
     def join(self, part: Part, data: BinaryIO) -> None:
         """Append a part that continued this writer's last frame (``detach()``, its bytes in
         ``data``)."""
         lead, pending, frames = part
         duration, transparent, image = self.pending
-        self.pending = (duration + lead, transparent, image)
+        for ms in lead:
+            duration += ms
+        self.pending = (duration, transparent, image)
         if pending is not None:
             self._flush()
             shutil.copyfileobj(data, self.fh)
