@@ -245,3 +245,31 @@ def test_what_a_child_prints_reaches_a_piped_stdout():
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     ).stdout
     assert out == "from the child\nresult 5\n"
+
+
+def test_a_fork_that_fails_half_way_leaves_no_child_or_descriptor(tmp_path, monkeypatch):
+    """``__exit__`` does not run when ``__enter__`` raises: the children already started must
+    be killed and reaped there, and the pipes and files of the failed one closed."""
+    from animator.output import signals
+
+    real_fork, forks = os.fork, []
+
+    def fork_once():
+        if forks:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    monkeypatch.setattr(os, "fork", fork_once)
+    with pytest.raises(BlockingIOError):  # noqa: SIM117 - the with itself must raise
+        with forked.Forked([(0, 20), (20, 40)], _work, beside=tmp_path):
+            pass
+    (pid,) = forks
+    with pytest.raises(ChildProcessError):  # already reaped
+        os.waitpid(pid, os.WNOHANG)
+    assert not signals._procs
+    if fds is not None:
+        assert len(os.listdir("/proc/self/fd")) == fds

@@ -161,21 +161,38 @@ class Forked:
         self._counts = mmap.mmap(-1, 8 * max(1, len(ranges)))  # shared with the children
 
     def __enter__(self) -> Forked:
-        for i, (lo, hi) in enumerate(self.ranges):
-            output = tempfile.TemporaryFile(dir=self.beside)  # unlinked: nothing to clean up
-            read_fd, write_fd = os.pipe()
-            sys.stdout.flush()
-            sys.stderr.flush()
-            with signals.deferred():  # registered before a signal can kill us
-                pid = os.fork()
-                if pid == 0:  # the child never returns from here
-                    os.close(read_fd)
-                    self._child(i, lo, hi, output, write_fd)
-                os.close(write_fd)
-                child = _Child(pid, read_fd, output)
-                self.children.append(child)
-                signals.register_child(child)
+        try:
+            for i, (lo, hi) in enumerate(self.ranges):
+                self._start(i, lo, hi)
+        except BaseException:  # a fork or file that failed half-way: no __exit__ will run
+            self.__exit__(None, None, None)
+            raise
         return self
+
+    def _start(self, i: int, lo: int, hi: int) -> None:
+        output = tempfile.TemporaryFile(dir=self.beside)  # noqa: SIM115 - unlinked; closed by __exit__
+        try:
+            read_fd, write_fd = os.pipe()
+        except BaseException:
+            output.close()
+            raise
+        sys.stdout.flush()
+        sys.stderr.flush()
+        with signals.deferred():  # registered before a signal can kill us
+            try:
+                pid = os.fork()
+            except BaseException:
+                for fd in (read_fd, write_fd):
+                    os.close(fd)
+                output.close()
+                raise
+            if pid == 0:  # the child never returns from here
+                os.close(read_fd)
+                self._child(i, lo, hi, output, write_fd)
+            os.close(write_fd)
+            child = _Child(pid, read_fd, output)
+            self.children.append(child)
+            signals.register_child(child)
 
     def _child(self, i: int, lo: int, hi: int, output: BinaryIO, status_fd: int) -> None:
         status = 1
