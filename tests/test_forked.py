@@ -273,3 +273,22 @@ def test_a_fork_that_fails_half_way_leaves_no_child_or_descriptor(tmp_path, monk
     assert not signals._procs
     if fds is not None:
         assert len(os.listdir("/proc/self/fd")) == fds
+
+
+def test_a_picture_with_stderr_closed_is_written(tmp_path):
+    """``2>&-``: Python starts with ``sys.stderr`` None; the flushes before a fork and at the
+    end of the command must not turn that into an error (the runs are computed aside here)."""
+    import subprocess
+
+    out = tmp_path / "a.png"
+    args = ["render", "simple_quad", "-O", "sgd", "--steps", "10", "--size", "200x150"]
+    done = subprocess.run(
+        [sys.executable, "-m", "animator", *args, "-q", "-o", str(out)],
+        preexec_fn=lambda: os.close(2),  # noqa: PLW1509 - only closes a descriptor
+        capture_output=False,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout) == (0, f"{out}\n")
+    assert out.stat().st_size > 0

@@ -142,6 +142,7 @@ def entry() -> None:
     # rather than tear down the interpreter's objects one by one (a tenth of a second after
     # a render). Only what Python still buffers needs writing out.
     sys.stdout.flush()
-    with contextlib.suppress(OSError, ValueError):
-        sys.stderr.flush()
+    if sys.stderr is not None:  # None when started with stderr closed (2>&-)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
     os._exit(status)

@@ -176,8 +176,9 @@ class Forked:
         except BaseException:
             output.close()
             raise
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):  # None when the fd was closed (2>&-)
+            if stream is not None:
+                stream.flush()
         with signals.deferred():  # registered before a signal can kill us
             try:
                 pid = os.fork()
