@@ -292,3 +292,31 @@ def test_a_picture_with_stderr_closed_is_written(tmp_path):
     )
     assert (done.returncode, done.stdout) == (0, f"{out}\n")
     assert out.stat().st_size > 0
+
+
+def test_forked_children_work_under_a_parent_that_is_pid_1():
+    """In a container the command may be pid 1: a child must not take its parent's pid 1 for
+    "the parent died" (every part failed with exit status 1). Needs a new pid namespace."""
+    import shutil
+    import subprocess
+
+    unshare = shutil.which("unshare")
+    probe = [unshare, "-fp", "--mount-proc", "true"] if unshare else None
+    if probe is None or subprocess.run(probe, capture_output=True).returncode != 0:
+        pytest.skip("no pid namespace here (unshare needs root)")
+    script = (
+        "import os\n"
+        "from animator.output import forked\n"
+        "def work(lo, hi, out, done):\n"
+        "    return (os.getpid(), os.getppid())\n"
+        "with forked.Forked([(0, 1)], work) as children:\n"
+        "    ((pids, _),) = list(children.results())\n"
+        "print(os.getpid(), pids[1])\n"
+    )
+    done = subprocess.run(
+        [unshare, "-fp", "--mount-proc", sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (0, "1 1\n"), done.stderr

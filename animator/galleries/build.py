@@ -69,7 +69,8 @@ def _init_worker() -> None:
     draws its animations alone (the cores are the pool's)."""
     signals.forget_inherited()
     forked.set_workers(1)
-    forked.die_with_parent()
+    parent = multiprocessing.parent_process()
+    forked.die_with_parent(None if parent is None else parent.pid)
 
 
 def build(

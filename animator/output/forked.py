@@ -179,6 +179,7 @@ class Forked:
         for stream in (sys.stdout, sys.stderr):  # None when the fd was closed (2>&-)
             if stream is not None:
                 stream.flush()
+        parent = os.getpid()
         with signals.deferred():  # registered before a signal can kill us
             try:
                 pid = os.fork()
@@ -189,19 +190,21 @@ class Forked:
                 raise
             if pid == 0:  # the child never returns from here
                 os.close(read_fd)
-                self._child(i, lo, hi, output, write_fd)
+                self._child(i, lo, hi, output, write_fd, parent)
             os.close(write_fd)
             child = _Child(pid, read_fd, output)
             self.children.append(child)
             signals.register_child(child)
 
-    def _child(self, i: int, lo: int, hi: int, output: BinaryIO, status_fd: int) -> None:
+    def _child(
+        self, i: int, lo: int, hi: int, output: BinaryIO, status_fd: int, parent: int
+    ) -> None:
         status = 1
         try:
             for s in signals.HANDLED:  # die quietly: the parent prints the one line
                 signal.signal(s, signal.SIG_DFL)
             signals.forget_inherited()
-            die_with_parent()
+            die_with_parent(parent)
 
             def done(count: int) -> None:
                 struct.pack_into("q", self._counts, 8 * i, count)
@@ -270,8 +273,13 @@ class Forked:
         self._counts.close()
 
 
-def die_with_parent() -> None:
-    """This process dies with its parent (Linux: even a SIGKILLed one)."""
+def die_with_parent(parent: int | None = None) -> None:
+    """This process dies with its parent (Linux: even a SIGKILLed one).
+
+    ``parent``: its pid, taken before the fork: if this process has another parent by now, the
+    parent died before ``prctl`` could take effect. (Not "the parent is pid 1": in a container
+    the command itself may be pid 1.)
+    """
     try:
         import ctypes
 
@@ -279,5 +287,5 @@ def die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the parent's handler still kills us
         pass
-    if os.getppid() == 1:  # the parent died before prctl
+    if parent is not None and os.getppid() != parent:  # the parent died before prctl
         os._exit(1)
