@@ -320,3 +320,25 @@ def test_forked_children_work_under_a_parent_that_is_pid_1():
         timeout=60,
     )
     assert (done.returncode, done.stdout) == (0, "1 1\n"), done.stderr
+
+
+def test_results_come_back_on_a_descriptor_above_1023(tmp_path):
+    """A process with many files open (a server) gets pipes numbered above select()'s limit."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1100:
+        pytest.skip("cannot open more than 1024 files here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1100), hard))
+    held = []
+    try:
+        while not held or held[-1] < 1030:
+            held.append(os.open(os.devnull, os.O_RDONLY))
+        with forked.Forked([(0, 3)], _work, beside=tmp_path) as children:
+            assert children.children[0].status_fd > 1023
+            ((result, data),) = list(children.results())
+            assert (result, data.read()) == ((0, 3), bytes([0, 1, 2]))
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

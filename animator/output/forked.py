@@ -236,8 +236,10 @@ class Forked:
         raised here. ``poll`` is called about ten times a second while waiting (progress)."""
         for child in self.children:
             payload = bytearray()
+            waiting = select.poll()  # not select(): it fails for descriptors above 1023
+            waiting.register(child.status_fd, select.POLLIN)
             while True:
-                ready, _, _ = select.select([child.status_fd], [], [], 0.1)
+                ready = waiting.poll(100)
                 if poll is not None:
                     poll()
                 if not ready:
