@@ -170,15 +170,16 @@ class Forked:
         return self
 
     def _start(self, i: int, lo: int, hi: int) -> None:
+        # what is buffered goes out before the fork, or the child writes it again
+        for stream in (sys.stdout, sys.stderr):  # None when the fd was closed (2>&-)
+            if stream is not None:
+                stream.flush()
         output = tempfile.TemporaryFile(dir=self.beside)  # noqa: SIM115 - unlinked; closed by __exit__
         try:
             read_fd, write_fd = os.pipe()
         except BaseException:
             output.close()
             raise
-        for stream in (sys.stdout, sys.stderr):  # None when the fd was closed (2>&-)
-            if stream is not None:
-                stream.flush()
         parent = os.getpid()
         with signals.deferred():  # registered before a signal can kill us
             try:
