@@ -188,7 +188,7 @@ def basin_maps(
             settle = steps_to_converge(traj.xy, code, surface.minima, tol)
             part.append((final, code, settle, np.asarray(traj.diverged_step).reshape(-1)))
         names = [t.label for t in trajs]
-        del trajs  # this chunk's paths go before the next one runs
+        del trajs, traj  # this chunk's paths go before the next one runs
     maps = []
     for optimizer, label, part in zip(optimizers, names or [], parts, strict=True):
         final, code, steps_to, diverged = (np.concatenate(a) for a in zip(*part, strict=True))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import sys
 
 import numpy as np
@@ -118,6 +119,10 @@ def _boom(lo, hi, out, done):
     return lo
 
 
+def _killed(lo, hi, out, done):
+    os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does to a process out of memory
+
+
 def _vanish(lo, hi, out, done):
     os._exit(3)
 
@@ -127,6 +132,16 @@ def _work(lo, hi, out, done):
         out.write(bytes([k]))
         done(k - lo + 1)
     return (lo, hi)
+
+
+def test_a_killed_child_is_one_clear_error_not_ours(tmp_path, capsys):
+    """A helper killed by SIGKILL (the kernel's answer to a lack of memory) is an OSError
+    naming the signal; the command line prints it in one line and exits 1, not 70."""
+    with (
+        forked.Forked([(0, 5)], _killed) as children,
+        pytest.raises(OSError, match=r"killed by SIGKILL \(out of memory\?\)"),
+    ):
+        list(children.results())
 
 
 def test_children_send_back_results_bytes_and_counts(tmp_path):
@@ -145,7 +160,7 @@ def test_a_child_error_is_raised_in_the_parent(tmp_path):
             next(results)
     with (
         forked.Forked([(0, 5)], _vanish) as children,
-        pytest.raises(RuntimeError, match="exit status 3"),
+        pytest.raises(OSError, match="ended with status 3 and no result"),
     ):
         list(children.results())
 

@@ -118,6 +118,21 @@ def _can_fork() -> bool:
     )
 
 
+class ChildLost(OSError):
+    """A helper process ended without sending its result (e.g. killed for lack of memory): an
+    error of the machine, not of ours, so the command line says so in one line (exit 1)."""
+
+    def __init__(self, code: int) -> None:
+        if code < 0:
+            name = (
+                signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else -code
+            )
+            why = f"was killed by {name}" + (" (out of memory?)" if -code == signal.SIGKILL else "")
+        else:
+            why = f"ended with status {code} and no result"
+        super().__init__(f"a helper process (frames or runs) {why}")
+
+
 class Unpicklable(RuntimeError):
     """A child's result (or exception) could not be sent back."""
 
@@ -254,7 +269,7 @@ class Forked:
             code = child.wait()
             signals.unregister_child(child)
             if not payload:
-                raise RuntimeError(f"a frame process ended without a result (exit status {code})")
+                raise ChildLost(code)
             try:
                 ok, value = pickle.loads(bytes(payload))
             except Exception as exc:  # e.g. an exception class whose __init__ takes other args
