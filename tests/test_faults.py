@@ -179,6 +179,33 @@ def test_a_reader_that_leaves_or_a_full_stdout_does_not_fail_a_written_file(tmp_
         assert _animator("list", stdout=full).returncode == 1
 
 
+@pytest.mark.parametrize("suffix", [".png", ".gif"])
+def test_a_closed_stdout_does_not_fail_a_picture(tmp_path, suffix):
+    """``animator ... >&-``: Python has no sys.stdout at all; the picture is written (a GIF's
+    frames by two processes), one note says the path could not be printed; ``list`` fails."""
+    out = tmp_path / f"x{suffix}"
+    argv = ["render", "simple_quad", "-O", "adam", "--steps", "45", "--size", "160x120"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "animator", *argv, "-o", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert (proc.returncode, proc.stderr) == (
+        0, b"animator: note: could not print to stdout: stdout is closed\n"
+    )  # fmt: skip
+    assert out.stat().st_size > 0
+    listing = subprocess.run(
+        [sys.executable, "-m", "animator", "list"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: os.close(1),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert listing.returncode == 1
+
+
 def test_list_into_head_is_not_a_failure():
     proc = subprocess.run(
         f"'{sys.executable}' -m animator list --json | head -c 1; exit ${{PIPESTATUS[0]}}",

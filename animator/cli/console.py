@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -18,6 +19,11 @@ class GuardedStdout:
     def __init__(self, stream) -> None:
         self._stream = stream
         self.error: OSError | None = None
+        if stream is None:  # started with stdout closed (>&-): nothing can be printed
+            self.error = OSError(errno.EBADF, "stdout is closed")
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
 
     def write(self, text: str) -> int:
         if self.error is None:
