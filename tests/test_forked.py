@@ -37,6 +37,24 @@ def _frames_with_repeats(seed: int) -> list[np.ndarray]:
     return frames
 
 
+def _split_writers(frames, palette, durations, edges) -> bytes:
+    """The GIF of one writer for ``frames[:edges[1]]`` joined by parts for the other ranges."""
+    buf = io.BytesIO()
+    writer = GifWriter(buf, (13, 9), palette)
+    for f, d in zip(frames[: edges[1]], durations[: edges[1]], strict=True):
+        writer.add(f, d)
+    for lo, hi in zip(edges[1:-1], edges[2:], strict=True):
+        data = io.BytesIO()
+        part = GifWriter(data, (13, 9), palette, header=False)
+        part.prime(frames[lo - 1])
+        for f, d in zip(frames[lo:hi], durations[lo:hi], strict=True):
+            part.add(f, d)
+        data.seek(0)
+        writer.join(part.detach(), data)
+    writer.close()
+    return buf.getvalue()
+
+
 def _one_writer(frames, palette, durations) -> bytes:
     buf = io.BytesIO()
     writer = GifWriter(buf, (13, 9), palette)
@@ -57,21 +75,7 @@ def test_parts_joined_equal_one_writer_at_every_split(seed):
     n = len(frames)
     splits = [(a,) for a in range(1, n)] + [(a, b) for a in range(1, n) for b in range(a + 1, n)]
     for cuts in splits:
-        edges = [0, *cuts, n]
-        buf = io.BytesIO()
-        writer = GifWriter(buf, (13, 9), palette)
-        for f, d in zip(frames[: edges[1]], durations[: edges[1]], strict=True):
-            writer.add(f, d)
-        for lo, hi in zip(edges[1:-1], edges[2:], strict=True):
-            data = io.BytesIO()
-            part = GifWriter(data, (13, 9), palette, header=False)
-            part.prime(frames[lo - 1])
-            for f, d in zip(frames[lo:hi], durations[lo:hi], strict=True):
-                part.add(f, d)
-            data.seek(0)
-            writer.join(part.detach(), data)
-        writer.close()
-        assert buf.getvalue() == want, cuts
+        assert _split_writers(frames, palette, durations, [0, *cuts, n]) == want, cuts
 
 
 def test_chunks_cover_the_range_and_respect_the_minimum(workers):
@@ -210,19 +214,7 @@ def test_a_seam_inside_a_held_frame_keeps_the_delay_of_one_writer():
     durations = [1000 / 24] * len(frames)
     want = _one_writer(frames, palette, durations)
     for cut in range(1, len(frames)):
-        buf = io.BytesIO()
-        writer = GifWriter(buf, (13, 9), palette)
-        for f, d in zip(frames[:cut], durations[:cut], strict=True):
-            writer.add(f, d)
-        data = io.BytesIO()
-        part = GifWriter(data, (13, 9), palette, header=False)
-        part.prime(frames[cut - 1])
-        for f, d in zip(frames[cut:], durations[cut:], strict=True):
-            part.add(f, d)
-        data.seek(0)
-        writer.join(part.detach(), data)
-        writer.close()
-        assert buf.getvalue() == want, cut
+        assert _split_writers(frames, palette, durations, [0, cut, len(frames)]) == want, cut
 
 
 class _TwoArgError(Exception):

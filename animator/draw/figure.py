@@ -40,7 +40,7 @@ from landscapes.optimizers import hparams_text
 from ..scene import RenderOptions, Scene
 from .background import RUN_COLORS, draw_surface, mark_minima, mark_start
 from .clipping import Box, ClippedPath, clip_path, expand, inside, last_visible
-from .overlays import Overlays, add_overlays, draw_field
+from .overlays import Overlays, draw_field
 from .rastertext import RasterText
 from .sprite import Sprite
 from .ticks import minor_marks
@@ -290,6 +290,7 @@ class Pen:
             gc.set_foreground(mcolors.to_rgba(line.get_color(), line.get_alpha()), isRGBA=True)
             gc.set_dashes(0, None)  # solid, as Line2D.draw sets it
             self.gc, self.transform = gc, line.get_transform()
+            self.affine = self.transform.get_affine().frozen()  # fixed while a frame is drawn
 
     def stroke(self, verts: np.ndarray) -> None:
         if self.gc is None:
@@ -297,7 +298,7 @@ class Pen:
             self.line.draw(self.renderer)
             return
         path = self.transform.transform_path_non_affine(Path(np.asarray(verts, dtype=float)))
-        self.renderer.draw_path(self.gc, path, self.transform.get_affine().frozen())
+        self.renderer.draw_path(self.gc, path, self.affine)
 
     def close(self) -> None:
         if self.gc is not None:
@@ -521,9 +522,9 @@ def build_figure(
     )  # fmt: skip
     sf.set_animated(animated)
     sf.set_step(n_steps)
-    for axis in [panel.ax.yaxis, getattr(view, "cax", None) and view.cax.yaxis]:
-        if axis is not None:
-            minor_marks(axis)
+    minor_marks(panel.ax.yaxis)
+    if not view.is_3d:
+        minor_marks(view.cax.yaxis)  # the colour bar's level marks
     return sf
 
 
@@ -680,8 +681,10 @@ def draw_overlays(view, scene: Scene, options: RenderOptions, s: float) -> Overl
         return None
     if options.field:
         draw_field(view.ax, scene.surface, s)
+    if not options.show:
+        return None
     colors = [RUN_COLORS[i % len(RUN_COLORS)] for i in range(len(scene.trajectories))]
-    return add_overlays(view.ax, scene.trajectories, colors, options.show, view.window, s)
+    return Overlays(view.ax, scene.trajectories, colors, options.show, view.window, s)
 
 
 def draw_legend(

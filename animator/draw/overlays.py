@@ -8,8 +8,9 @@ for the gradient arrows, one for the displacements (step, velocity) and one for 
 ellipses, each chosen so a typical arrow is a few percent of the view and capped so one huge value
 cannot cover the map.
 
-The figure builder calls :func:`add_overlays` once and ``Overlays.set_step(k)`` per frame; the
-overlay artists are moving artists like the lines, with zorders between the lines and the heads.
+The figure builder makes one :class:`Overlays` (when ``show`` names any) and calls
+``Overlays.set_step(k)`` per frame; the overlay artists are moving artists like the lines, with
+zorders between the lines and the heads.
 """
 
 from __future__ import annotations
@@ -347,20 +348,6 @@ class Overlays:
             handles.append(h)
             labels.append(text)
         return handles, labels
-
-
-def add_overlays(
-    ax: Axes,
-    trajectories: Sequence[Trajectory],
-    colors: Sequence[str],
-    show: Sequence[str],
-    window: tuple[float, ...],
-    scale: float,
-) -> Overlays | None:
-    """The overlays of ``show`` on ``ax``, or None when nothing is shown (their key: ``key``)."""
-    if not show:
-        return None
-    return Overlays(ax, trajectories, colors, show, window, scale)
 
 
 # --- the gradient field -------------------------------------------------------------------------

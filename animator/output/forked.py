@@ -124,9 +124,10 @@ class ChildLost(OSError):
 
     def __init__(self, code: int) -> None:
         if code < 0:
-            name = (
-                signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else -code
-            )
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:  # a number this Python has no name for
+                name = f"signal {-code}"
             why = f"was killed by {name}" + (" (out of memory?)" if -code == signal.SIGKILL else "")
         else:
             why = f"ended with status {code} and no result"
@@ -271,7 +272,7 @@ class Forked:
             if not payload:
                 raise ChildLost(code)
             try:
-                ok, value = pickle.loads(bytes(payload))
+                ok, value = pickle.loads(payload)
             except Exception as exc:  # e.g. an exception class whose __init__ takes other args
                 raise Unpicklable(f"{type(exc).__name__}: {exc}") from exc
             if not ok:
